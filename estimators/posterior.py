@@ -1,0 +1,92 @@
+"""Posterior summaries: the one place that calls ArviZ.
+
+Every call passes the interval probability and kind explicitly, so that a later move to
+ArviZ 1.x (``hdi_prob=`` becomes ``prob=``, default 0.89 equal-tailed) is one change here.
+Estimators turn posterior draws into an `Estimate` with `posterior_estimate`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .result import Estimate
+
+__all__ = ["credible_interval", "convergence", "posterior_estimate", "CREDIBLE_KINDS"]
+
+CREDIBLE_KINDS = ("equal-tailed", "HDI")
+
+
+def credible_interval(draws: Any, *, level: float, kind: str = "equal-tailed") -> tuple[float, float]:
+    """Ends of a ``level`` credible interval of a scalar's draws (any shape, pooled).
+
+    ``kind="equal-tailed"`` cuts ``(1 - level) / 2`` from each tail (invariant under
+    monotone transforms: the interval of N / acknowledged is that of N, divided);
+    ``kind="HDI"`` is the narrowest interval holding ``level`` of the draws.
+    """
+    flat = np.asarray(draws, dtype=float).ravel()
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    if kind == "equal-tailed":
+        lo, hi = np.quantile(flat, [(1 - level) / 2, (1 + level) / 2])
+    elif kind == "HDI":
+        import arviz as az
+
+        lo, hi = az.hdi(flat, hdi_prob=level)
+    else:
+        raise ValueError(f"kind must be one of {CREDIBLE_KINDS}, got {kind!r}")
+    return float(lo), float(hi)
+
+
+def convergence(draws: Any, *, divergences: int | None = None) -> dict[str, float]:
+    """R-hat (rank-normalised, split) and bulk/tail ESS of one scalar's draws.
+
+    ``draws`` has shape ``(chain, draw)``: an ``xarray.DataArray`` from InferenceData or a
+    plain array from one of our own samplers.
+    """
+    import arviz as az
+
+    values = np.asarray(draws, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"draws must have shape (chain, draw), got {values.shape}")
+    out = {
+        "r_hat": float(az.rhat(values, method="rank")),
+        "ess_bulk": float(az.ess(values, method="bulk")),
+        "ess_tail": float(az.ess(values, method="tail")),
+        "chains": int(values.shape[0]),
+        "draws": int(values.shape[1]),
+    }
+    if divergences is not None:
+        out["divergences"] = int(divergences)
+    return out
+
+
+def posterior_estimate(
+    draws: Any,
+    *,
+    level: float = 0.95,
+    kind: str = "equal-tailed",
+    method: str,
+    quantity: str = "",
+    observed: float | None = None,
+    diagnostics: dict[str, Any] | None = None,
+    details: Any = None,
+    idata: Any = None,
+) -> Estimate:
+    """The posterior median and a ``level`` credible interval of ``draws`` as an `Estimate`."""
+    lo, hi = credible_interval(draws, level=level, kind=kind)
+    return Estimate(
+        value=float(np.median(np.asarray(draws, dtype=float))),
+        lower=lo,
+        upper=hi,
+        level=level,
+        interval="credible",
+        interval_method=kind,
+        method=method,
+        quantity=quantity,
+        observed=observed,
+        diagnostics=diagnostics or {},
+        details=details,
+        idata=idata,
+    )
