@@ -55,7 +55,7 @@ def _numbers_in_figures_md(text):
             continue  # the "26" of "2025–26"
         if re.search(r"1 in $", before) or (raw == "1" and after.startswith(" in ")):
             continue  # "1 in N": entered as a share, checked below
-        if re.match(r" or more", after):
+        if re.match(r"\s+or\s+more", after):
             continue  # Carpenter et al.'s event-size threshold, not a figure
         yield raw, float(raw.replace(",", "")) / (100 if pct else 1)
 
