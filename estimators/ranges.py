@@ -116,11 +116,15 @@ def _key_codes(frame: pd.DataFrame, key: str, rows: np.ndarray) -> tuple[np.ndar
         dates = frame["date"].to_numpy(dtype="datetime64[ns]")
         unit = "Y" if key == "year" else "M"
         periods = dates.astype(f"datetime64[{unit}]").astype(np.int64)
-        uniq, codes = np.unique(periods, return_inverse=True)
+        # Codes relative to the first period (labels for every period in between; the
+        # empty ones are dropped when groups are combined): no sort of a million rows.
+        first = int(periods.min()) if len(periods) else 0
+        codes = periods - first
+        span = range(first, first + (int(codes.max()) + 1 if len(codes) else 0))
         if key == "year":
-            labels = [int(u) + 1970 for u in uniq]
+            labels = [u + 1970 for u in span]
         else:
-            labels = [str(np.datetime64(int(u), "M")) for u in uniq]
+            labels = [str(np.datetime64(u, "M")) for u in span]
         return codes[rows], labels
     if key not in frame.columns:
         raise ValueError(
@@ -152,7 +156,13 @@ def _groups(frame: pd.DataFrame, by: tuple[str, ...]) -> tuple[np.ndarray, np.nd
     combined = np.zeros(len(rows), dtype=np.int64)
     for codes, labels in parts:
         combined = combined * len(labels) + codes
-    uniq, group = np.unique(combined, return_inverse=True)
+    size = int(np.prod([float(len(labels)) for _, labels in parts]))
+    if size <= 4 * len(combined) + 1_000_000:
+        present = np.bincount(combined, minlength=size) > 0  # dense re-coding, no sort
+        uniq = np.flatnonzero(present)
+        group = (np.cumsum(present) - 1)[combined]
+    else:  # many sparse key combinations
+        uniq, group = np.unique(combined, return_inverse=True)
     labels = []
     for u in uniq:
         parts_label = []
