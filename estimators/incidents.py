@@ -300,33 +300,21 @@ def _gibbs(prep: _Prepared, prior: dict[str, tuple[float, float]], *, confirmed_
 
 
 def _true_deaths(prep: _Prepared, p_genuine: np.ndarray, *, exceedance: float, tau: float,
-                 rng: np.random.Generator, chunk_elements: int = 1_000_000) -> tuple[np.ndarray, np.ndarray]:
+                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Exact draws of the total and per-grade true deaths, one per row of ``p_genuine``
     (S, C): each incident genuine with its cell's probability; a genuine incident's deaths
     uniform on {low, ..., high} with probability 1 - exceedance, else
-    high + 1 + Poisson(tau * high) (no exceedance when high is 0)."""
-    S, n = p_genuine.shape[0], len(prep.low)
-    low, high = prep.low.astype(np.float64), prep.high.astype(np.float64)
-    span = high - low + 1
-    can_exceed = high >= 1
-    eps = np.where(can_exceed, exceedance, 0.0)
-    onehot = (prep.grade[:, None] == np.arange(5)[None, :]).astype(np.float64)
+    high + 1 + Poisson(tau * high) (no exceedance when high is 0). A compiled loop
+    (`estimators._incident_kernels`) seeded from ``rng``: same seed, same draws."""
+    from ._incident_kernels import true_deaths
+
+    S = p_genuine.shape[0]
+    high = prep.high.astype(np.float64)
     totals, per_grade = np.empty(S), np.empty((S, 5))
-    step = max(1, chunk_elements // max(n, 1))
-    for start in range(0, S, step):
-        p = p_genuine[start:start + step][:, prep.cell_of]
-        m = p.shape[0]
-        genuine = rng.random((m, n)) < p
-        u = rng.random((m, n))
-        exceed = u < eps
-        deaths = low + np.floor((u - eps) / (1 - eps) * span)
-        deaths = np.minimum(deaths, high)  # guards u == 1 - tiny rounding
-        if exceedance > 0:
-            rows, cols = np.nonzero(exceed & genuine)
-            deaths[rows, cols] = high[cols] + 1 + rng.poisson(tau * high[cols])
-        contrib = np.where(genuine, deaths, 0.0)
-        totals[start:start + m] = contrib.sum(axis=1)
-        per_grade[start:start + m] = contrib @ onehot
+    true_deaths(int(rng.integers(2**31 - 1)), np.ascontiguousarray(p_genuine, dtype=np.float64),
+                prep.cell_of.astype(np.int64), prep.low.astype(np.float64), high,
+                prep.grade.astype(np.int64), np.where(high >= 1, float(exceedance), 0.0),
+                float(tau), totals, per_grade)
     return totals, per_grade
 
 
