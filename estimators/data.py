@@ -400,9 +400,7 @@ def read_incidents(source: Any, *, name: str | None = None) -> pd.DataFrame:
     - ``deaths_min`` and ``deaths_max`` are both given or both empty. Both empty means
       *no death count was reported*: kept as missing (``has_count`` is False), counted
       as zero in range sums, and counted in the results' details.
-    - ``deaths_min <= deaths_max`` and ``conceded_min <= conceded_max``; a conceded
-      count needs an assessment other than ``none``/``pending`` only if given (not
-      enforced: exports differ).
+    - ``deaths_min <= deaths_max`` and ``conceded_min <= conceded_max``.
     - A conceded maximum above the reported maximum is **not** an error (belligerents
       sometimes concede more than monitors recorded): the row is kept and flagged in
       the added boolean column ``conceded_above_reported``.
