@@ -21,6 +21,13 @@ _EXPORTS = {
     "DataValidationError": "data",
     "read_published_figures": "data",
     "load_published_figures": "datasets",
+    # issue 3: incident tables, graded ranges, the Bayesian incident model
+    "read_incidents": "data",
+    "read_monitor_export": "data",
+    "read_grade_summary": "data",
+    "load_grade_snapshots": "datasets",
+    "graded_range": "ranges",
+    "incident_model": "incidents",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -29,6 +36,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from .data import DataValidationError, read_published_figures
     from .datasets import load_published_figures
     from .result import Estimate, EstimateTable
+    from .data import read_grade_summary, read_incidents, read_monitor_export
+    from .datasets import load_grade_snapshots
+    from .incidents import incident_model
+    from .ranges import graded_range
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,209 @@
+"""Data generators with known truth, one per data shape."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .data import GRADES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["incidents", "SimulatedIncidents"]
+
+
+# -- incident tables ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SimulatedIncidents:
+    """A simulated incident table and the truth behind it.
+
+    ``true_total`` is the number of civilians the modelled ``belligerent`` killed in the
+    table's incidents (the quantity `estimators.incident_model` estimates);
+    ``genuine`` and ``true_deaths`` are per incident (``true_deaths`` is 0 where not
+    genuine); ``theta``, ``sensitivity``, ``specificity`` the parameters drawn.
+    """
+
+    table: pd.DataFrame
+    true_total: int
+    genuine: np.ndarray
+    true_deaths: np.ndarray
+    theta: np.ndarray
+    sensitivity: float
+    specificity: float
+    belligerent: str
+
+
+#: Per-grade shares and mean reported minimum / mean (maximum - minimum), roughly the
+#: shape of Airwars' Russia snapshot (2025): most incidents contested.
+_DEFAULT_SHAPE = {
+    "share": (0.02, 0.26, 0.09, 0.62, 0.01),
+    "mean_min": (3.2, 3.2, 1.6, 3.4, 7.1),
+    "mean_extra": (1.5, 1.5, 0.3, 2.3, 0.9),
+}
+
+
+def _shape_from_summary(summary: pd.DataFrame, confirmed_share: float) -> dict[str, tuple[float, ...]]:
+    """Per-grade counts and mean min / extra from a per-grade summary (merged rows such
+    as ``confirmed;fair`` split with ``confirmed_share`` going to confirmed)."""
+    count = np.zeros(5)
+    dmin = np.zeros(5)
+    dmax = np.zeros(5)
+    for row in summary.itertuples(index=False):
+        names = str(row.grade).split(";")
+        if len(names) == 2 and set(names) == {"confirmed", "fair"}:
+            weights = {"confirmed": confirmed_share, "fair": 1 - confirmed_share}
+        elif len(names) == 1:
+            weights = {names[0]: 1.0}
+        else:
+            raise ValueError(f"cannot split the summary row {row.grade!r}")
+        for name, w in weights.items():
+            g = GRADES.index(name)
+            count[g] += w * row.incidents
+            dmin[g] += w * row.deaths_min
+            dmax[g] += w * row.deaths_max
+    total = count.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_min = np.where(count > 0, dmin / count, 1.0)
+        mean_extra = np.where(count > 0, (dmax - dmin) / count, 0.0)
+    return {"share": tuple(count / total), "mean_min": tuple(mean_min), "mean_extra": tuple(mean_extra),
+            "count": tuple(count)}
+
+
+def _negbin(rng: np.random.Generator, mean: np.ndarray, size: float) -> np.ndarray:
+    mean = np.asarray(mean, dtype=float)
+    out = np.zeros(mean.shape, dtype=np.int64)
+    pos = mean > 0
+    out[pos] = rng.negative_binomial(size, size / (size + mean[pos]))
+    return out
+
+
+def incidents(
+    n: int | None = 500,
+    *,
+    like: pd.DataFrame | None = None,
+    confirmed_share: float = 0.0,
+    belligerent: str = "Belligerent A",
+    other_belligerent: str = "Belligerent B",
+    p_shared_contested: float = 0.6,
+    p_assessed: float = 0.5,
+    p_no_count: float = 0.02,
+    p_named: float = 0.3,
+    priors: str | Mapping[str, Any] = "default",
+    confirmed_genuine: bool = True,
+    exceedance: float = 0.05,
+    tau: float = 0.5,
+    theta: Any = None,
+    random_seed: int,
+) -> SimulatedIncidents:
+    """An incident table drawn from `estimators.incident_model`'s generative model.
+
+    Reported counts (not modelled, conditioned on): grade shares and mean reported
+    minimum and spread per grade from ``like`` (a per-grade summary such as
+    ``load_grade_snapshots()``'s rows for one snapshot; ``confirmed;fair`` rows split
+    with ``confirmed_share`` to confirmed) or a Russia-like default; minimum ~
+    negative binomial (mean per grade, size 1), maximum = minimum + negative binomial;
+    with probability ``p_no_count`` no count is reported; named victims ~
+    Binomial(minimum, ``p_named``). Contested incidents name ``other_belligerent`` too
+    with probability ``p_shared_contested``.
+
+    Then the model: theta from the ordered prior (or ``theta`` given, five values),
+    sensitivity and specificity from their priors; u ~ Bernoulli(theta_grade), genuine
+    = u and Bernoulli(share) (share 1/2 for contested incidents naming two; confirmed
+    genuine if ``confirmed_genuine``); a non-confirmed incident is assessed with
+    probability ``p_assessed`` (credible with probability sensitivity if genuine, 1 -
+    specificity if not), a confirmed one is "credible" with conceded deaths ~
+    Binomial(minimum, 0.7); true deaths of a genuine incident as in the model
+    (uniform between floor and maximum, with probability ``exceedance`` beyond it).
+    ``n=None`` with ``like`` keeps the summary's incident counts (rounded).
+    """
+    import pandas as pd
+
+    from .data import read_incidents
+    from .incidents import _free_grades, _ordered_prior_draws, resolve_priors
+
+    if not isinstance(random_seed, int | np.integer) or isinstance(random_seed, bool):
+        raise TypeError(f"random_seed must be an integer, got {random_seed!r}")
+    rng = np.random.default_rng(int(random_seed))
+    shape = _DEFAULT_SHAPE if like is None else _shape_from_summary(like, confirmed_share)
+    if n is None:
+        if like is None:
+            raise ValueError("n=None needs like= (a per-grade summary with incident counts)")
+        counts = np.rint(shape["count"]).astype(int)
+        grade = np.repeat(np.arange(5), counts)
+        rng.shuffle(grade)
+    else:
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n}")
+        grade = rng.choice(5, size=n, p=np.asarray(shape["share"]) / np.sum(shape["share"]))
+    n = len(grade)
+    contested = grade == GRADES.index("contested")
+    shared = contested & (rng.random(n) < p_shared_contested)
+    share = np.where(shared, 0.5, 1.0)
+    dmin = _negbin(rng, np.asarray(shape["mean_min"])[grade], 1.0)
+    dmax = dmin + _negbin(rng, np.asarray(shape["mean_extra"])[grade], 1.0)
+    no_count = rng.random(n) < p_no_count
+    named = rng.binomial(dmin, p_named)
+    named[no_count] = 0
+
+    prior = resolve_priors(priors)
+    free = _free_grades(confirmed_genuine)
+    th = np.ones(5)
+    if theta is None:
+        a = np.array([prior[GRADES[g]][0] for g in free])
+        b = np.array([prior[GRADES[g]][1] for g in free])
+        th[free] = _ordered_prior_draws(rng, a, b, 1)[0]
+    else:
+        th = np.asarray(theta, dtype=float)
+        if th.shape != (5,) or np.any(np.diff(th) > 0) or th.min() < 0 or th.max() > 1:
+            raise ValueError("theta must be five decreasing probabilities (confirmed ... discounted)")
+    sens = float(rng.beta(*prior["sensitivity"]))
+    spec = float(rng.beta(*prior["specificity"]))
+    caused = rng.random(n) < th[grade]
+    genuine = caused & (rng.random(n) < share)
+    confirmed = grade == 0
+    if confirmed_genuine:
+        genuine[confirmed] = True
+
+    assessed = (rng.random(n) < p_assessed) & ~confirmed
+    says_credible = np.where(genuine, rng.random(n) < sens, rng.random(n) < 1 - spec)
+    assessment = np.where(assessed, np.where(says_credible, "credible", "non-credible"), "none").astype(object)
+    assessment[confirmed] = "credible"
+    conceded = np.where(confirmed, rng.binomial(dmin, 0.7), -1)
+    conceded[no_count & confirmed] = 0
+
+    low = np.maximum.reduce([np.where(no_count, 0, dmin), named, np.maximum(conceded, 0)])
+    high = np.maximum(np.where(no_count, 0, dmax), low)
+    u = rng.random(n)
+    eps = np.where(high >= 1, exceedance, 0.0)
+    deaths = low + np.floor((u - eps) / (1 - eps) * (high - low + 1)).astype(np.int64)
+    deaths = np.minimum(deaths, high)
+    beyond = u < eps
+    deaths[beyond] = high[beyond] + 1 + rng.poisson(tau * high[beyond])
+    deaths = np.where(genuine, deaths, 0)
+
+    days = rng.integers(0, 4 * 365, size=n)
+    dates = (np.datetime64("2015-10-01") + days.astype("timedelta64[D]")).astype(str)
+    names = np.where(shared, f"{belligerent};{other_belligerent}", belligerent)
+    frame = pd.DataFrame({
+        "incident_id": [f"SIM-{i + 1:06d}" for i in range(n)],
+        "date": dates,
+        "belligerents": names,
+        "country": "Syria",
+        "grade": np.array(GRADES, dtype=object)[grade],
+        "deaths_min": pd.array(np.where(no_count, pd.NA, dmin), dtype="Int64"),
+        "deaths_max": pd.array(np.where(no_count, pd.NA, dmax), dtype="Int64"),
+        "named_victims": pd.array(named, dtype="Int64"),
+        "assessment": assessment,
+        "conceded_min": pd.array(np.where(conceded >= 0, conceded, pd.NA), dtype="Int64"),
+        "conceded_max": pd.array(np.where(conceded >= 0, conceded, pd.NA), dtype="Int64"),
+    })
+    table = read_incidents(frame, name="<simulated incidents>")
+    return SimulatedIncidents(
+        table=table, true_total=int(deaths.sum()), genuine=genuine, true_deaths=deaths,
+        theta=th, sensitivity=sens, specificity=spec, belligerent=belligerent,
+    )
