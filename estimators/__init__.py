@@ -21,6 +21,12 @@ _EXPORTS = {
     "DataValidationError": "data",
     "read_published_figures": "data",
     "load_published_figures": "datasets",
+    # issue 4: rates, field samples, assessment backlog
+    "proportion_ratio": "rates",
+    "proportion_ratio_sensitivity": "rates",
+    "site_sample_total": "sampling",
+    "read_site_sample": "data",
+    "pending_allegations": "backlog",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -29,6 +35,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from .data import DataValidationError, read_published_figures
     from .datasets import load_published_figures
     from .result import Estimate, EstimateTable
+    from .backlog import pending_allegations
+    from .data import read_site_sample
+    from .rates import proportion_ratio, proportion_ratio_sensitivity
+    from .sampling import site_sample_total
 
 
 def __getattr__(name: str) -> Any:

@@ -127,6 +127,7 @@ def further_deaths_pmf(
     or ``None`` if that table would be too large to compute exactly.
     """
     import numpy as np
+    from scipy.special import gammaln
     from scipy.stats import betabinom, nbinom
 
     alpha, beta = deaths_post
@@ -136,11 +137,17 @@ def further_deaths_pmf(
     if (pending + 1) * (fmax + 1) > _EXACT_LIMIT:
         return None
     f = np.arange(fmax + 1)
+    # log NB(f; alpha, p_k) = lgamma(f + alpha) - lgamma(alpha) - lgamma(f + 1)
+    #                         + alpha log p_k + f log(1 - p_k),  p_k = beta / (beta + k)
+    base = gammaln(f + alpha) - gammaln(alpha) - gammaln(f + 1)
     pmf_f = np.zeros(fmax + 1)
     pmf_f[0] += pmf_k[0]  # no credible allegation among the pending: no further deaths
-    for kk in k[1:]:
-        if pmf_k[kk] > 0:
-            pmf_f += pmf_k[kk] * nbinom.pmf(f, alpha, beta / (beta + kk))
+    kk = k[1:][pmf_k[1:] > 0]
+    for start in range(0, len(kk), 64):  # in blocks, to bound memory
+        block = kk[start:start + 64]
+        log_p = np.log(beta / (beta + block))[:, None]
+        log_q = np.log(block / (beta + block))[:, None]
+        pmf_f += pmf_k[block] @ np.exp(base[None, :] + alpha * log_p + f[None, :] * log_q)
     return f, pmf_f, pmf_k
 
 
@@ -191,9 +198,9 @@ def pending_allegations(
     level
         Nominal level of the predictive interval.
     draws, random_seed
-        Exact Monte Carlo draws used for the posterior summaries in ``details`` (and for
-        the predictive distribution only if it is too large to tabulate); same seed, same
-        numbers.
+        Used only when the predictive table would be too large to compute exactly
+        (``(pending + 1) x (further deaths + 1)`` above 20 million cells): then ``draws``
+        exact Monte Carlo draws from the same model give it; same seed, same numbers.
 
     Model
     -----
@@ -248,12 +255,6 @@ def pending_allegations(
     deaths_post = (la + d, lb + c)
     lo_p, hi_p = (1 - level) / 2, (1 + level) / 2
 
-    rng = np.random.default_rng(random_seed)
-    theta = rng.beta(*credible_post, size=int(draws))
-    lam = rng.gamma(deaths_post[0], 1 / deaths_post[1], size=int(draws))
-    k_draws = rng.binomial(pending, theta)
-    f_draws = rng.poisson(k_draws * lam)
-
     exact = further_deaths_pmf(pending, credible_post=credible_post, deaths_post=deaths_post)
     rows = []
     for name, dist in (("credible share (theta)", beta_dist(*credible_post)),
@@ -267,7 +268,12 @@ def pending_allegations(
         k_summary = _pmf_summary(np.arange(pending + 1), pmf_k, level)
         f_summary = _pmf_summary(f, pmf_f, level)
         computed = "exact"
-    else:
+    else:  # too large to tabulate: exact draws from the same model
+        rng = np.random.default_rng(random_seed)
+        theta = rng.beta(*credible_post, size=int(draws))
+        lam = rng.gamma(deaths_post[0], 1 / deaths_post[1], size=int(draws))
+        k_draws = rng.binomial(pending, theta)
+        f_draws = rng.poisson(k_draws * lam)
         k_summary = _pmf_summary(*np.unique(k_draws, return_counts=True), level)
         f_summary = _pmf_summary(*np.unique(f_draws, return_counts=True), level)
         computed = f"Monte Carlo ({int(draws)} exact draws)"
