@@ -111,12 +111,12 @@ def coverage_backlog(reps: int, *, assessed=18, pending=111, prior_credible=(1.0
         est = pending_allegations(assessed, int(sim["credible"][i]),
                                   int(sim["credible_deaths"][i]), pending,
                                   prior_credible=prior_credible, prior_deaths=prior_deaths,
-                                  draws=400, random_seed=i)
+                                  random_seed=i)
         hits += est.lower <= sim["further_deaths"][i] <= est.upper
     return hits / reps
 
 
-def main(reps: int) -> None:
+def main(reps: int, studies: tuple[str, ...] = ("ratio", "sites", "backlog")) -> None:
     se = mc_se(reps)
     print(f"R = {reps} replicates per study; Monte Carlo s.e. of a 95% coverage: "
           f"{100 * se:.2f} points\n")
@@ -125,6 +125,15 @@ def main(reps: int) -> None:
         flag = "" if abs(cov - LEVEL) <= 3 * se else "   <- outside nominal ± 3 s.e."
         print(f"  {name:<58} {100 * cov:5.1f}%  ({seconds:5.1f} s){flag}")
 
+    if "ratio" in studies:
+        _ratio_studies(reps, line)
+    if "sites" in studies:
+        _site_studies(reps, line)
+    if "backlog" in studies:
+        _backlog_studies(reps, line)
+
+
+def _ratio_studies(reps, line) -> None:
     print("proportion_ratio, method='bayes' (data from the prior predictive)")
     for name, kw in {
         "uniform priors, n1=103, n2=14000": {},
@@ -144,6 +153,9 @@ def main(reps: int) -> None:
         t = time.perf_counter()
         line(name, coverage_ratio_katz(reps, **kw), time.perf_counter() - t)
 
+
+
+def _site_studies(reps, line) -> None:
     print("\nsite_sample_total, total deaths (design-based: fixed population, repeated samples)")
     for scenario in SITE_SCENARIOS:
         for estimator in ("horvitz-thompson", "ratio"):
@@ -152,6 +164,9 @@ def main(reps: int) -> None:
                 cov = coverage_site_sample(reps, scenario, estimator=estimator, interval=interval)
                 line(f"{scenario}: {estimator}, {interval}", cov, time.perf_counter() - t)
 
+
+
+def _backlog_studies(reps, line) -> None:
     print("\npending_allegations, eventual total (data from the prior predictive)")
     for name, kw in {
         "April 2019 shape: 18 assessed, 111 pending": {},
@@ -165,4 +180,7 @@ def main(reps: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=1000)
-    main(parser.parse_args().reps)
+    parser.add_argument("--study", choices=["ratio", "sites", "backlog"], action="append",
+                        help="run only these studies (repeatable); default all")
+    args = parser.parse_args()
+    main(args.reps, tuple(args.study or ("ratio", "sites", "backlog")))

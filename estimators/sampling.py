@@ -17,7 +17,7 @@ Two estimators (both design-based: the randomness is in which sites were visited
   (one ratio, if ``X`` is one number) or *separate* (``sum_h X_h Y_HT,h / X_HT,h``, if
   ``X`` is given per stratum).
 
-Intervals: *analytic* — a normal interval from the design variance (Taylor
+Intervals: *analytic* — a log-normal interval from the design variance (Taylor
 linearisation for the ratio); *bootstrap* — percentiles of the Rao–Wu rescaling
 bootstrap (resample ``n_h - 1`` sites with replacement within each stratum and rescale
 the weights so that the bootstrap variance matches the design variance, finite population
@@ -147,7 +147,7 @@ def site_sample_total(
         ``"horvitz-thompson"`` or ``"ratio"``; default ``"ratio"`` when the sample has an
         ``acknowledged`` column and ``acknowledged_total`` is given, else Horvitz–Thompson.
     interval
-        ``"analytic"`` (normal, with the design variance below) or ``"bootstrap"``
+        ``"analytic"`` (log-normal, with the design variance below) or ``"bootstrap"``
         (Rao–Wu rescaling bootstrap percentiles, ``n_boot`` replicates, ``random_seed``).
     level
         Nominal level of the confidence interval.
@@ -161,9 +161,11 @@ def site_sample_total(
     counted without error. The analytic variance of a weighted total of ``z`` is
     ``sum_h (1 - f_h) n_h / (n_h - 1) sum_i (w_i z_i - mean_h(w z))^2`` with
     ``f_h = n_h / N_h`` (``z = y`` for Horvitz–Thompson; for the ratio estimator the
-    linearised residual ``z = y - R x``, scaled by ``(X / X_HT)^2``). The interval is
-    ``estimate ± z_{(1+level)/2} * se``; both interval kinds are cut below at the deaths
-    actually found, a floor under the total. A 95% interval covers the population total
+    linearised residual ``z = y - R x``, scaled by ``(X / X_HT)^2``). The analytic
+    interval is log-normal with that variance (deaths are skewed and non-negative):
+    ``estimate * exp(± z_{(1+level)/2} * sigma)``, ``sigma^2 = log(1 + se^2 / estimate^2)``;
+    both interval kinds are cut below at the deaths actually found, a floor under the
+    total. A 95% interval covers the population total
     in about 95% of repeated samples when the sample is large enough for the
     estimator to be near-normal; with few sites and skewed deaths it under-covers (see
     ``benchmarks/rates_sampling_backlog.py``).
@@ -271,9 +273,15 @@ def site_sample_total(
             s = strata[int(np.argmax(n_h < 2))]
             raise ValueError(f"stratum {s!r} has one sampled site: a variance needs at least two")
         zq = float(norm.ppf((1 + level) / 2))
-        lo, hi = total - zq * se, total + zq * se
-        interval_method = ("normal, linearised design variance" if mode != "horvitz-thompson"
-                           else "normal, design variance")
+        if total > 0:
+            # log-normal with the design variance: sigma^2 = log(1 + se^2 / total^2)
+            sigma = math.sqrt(math.log1p((se / total) ** 2))
+            lo, hi = total * math.exp(-zq * sigma), total * math.exp(zq * sigma)
+        else:  # no deaths found at any site: nothing to scale
+            lo = hi = 0.0
+            diagnostics["warnings"] = ["no deaths at any sampled site: the interval is 0-0"]
+        interval_method = ("log-normal, linearised design variance" if mode != "horvitz-thompson"
+                           else "log-normal, design variance")
     else:
         if (n_h < 2).any():
             s = strata[int(np.argmax(n_h < 2))]
