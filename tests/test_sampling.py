@@ -153,7 +153,7 @@ def test_coverage_quick_horvitz_thompson():
 # sites Horvitz-Thompson covers 94.2% (analytic) / 93.8% (bootstrap); the ratio estimator
 # under-covers, 91.6% / 93.6% (its bias and skewness with x only loosely tied to y), as
 # it still does at 200 sites (92.5% / 93.2%); with 40 sites and heavy skew all four fall
-# to 75-87%. These are properties of design-based intervals, not of the code.
+# to 75-89%. These are properties of design-based intervals, not of the code.
 
 @pytest.mark.slow
 @pytest.mark.parametrize("interval", ["analytic", "bootstrap"])
