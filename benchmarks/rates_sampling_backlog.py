@@ -102,16 +102,17 @@ def coverage_site_sample(reps: int, scenario: str, *, estimator: str, interval: 
 
 
 def coverage_backlog(reps: int, *, assessed=18, pending=111, prior_credible=(1.0, 1.0),
-                     prior_deaths=(1.0, 0.1), seed=0) -> float:
+                     prior_deaths=(1.0, 0.1), dispersion=None, draws=20_000, seed=0) -> float:
     """Coverage of the predictive interval on backlogs drawn from the model itself."""
     sim = simulate_allegations(assessed, pending, size=reps, prior_credible=prior_credible,
-                               prior_deaths=prior_deaths, random_seed=seed)
+                               prior_deaths=prior_deaths, dispersion=dispersion,
+                               random_seed=seed)
     hits = 0
     for i in range(reps):
         est = pending_allegations(assessed, int(sim["credible"][i]),
                                   int(sim["credible_deaths"][i]), pending,
                                   prior_credible=prior_credible, prior_deaths=prior_deaths,
-                                  random_seed=i)
+                                  dispersion=dispersion, draws=draws, random_seed=i)
         hits += est.lower <= sim["further_deaths"][i] <= est.upper
     return hits / reps
 
@@ -172,6 +173,8 @@ def _backlog_studies(reps, line) -> None:
         "April 2019 shape: 18 assessed, 111 pending": {},
         "longer history: 200 assessed, 111 pending": {"assessed": 200},
         "informative lam prior Gamma(20, 5), 18 assessed": {"prior_deaths": (20.0, 5.0)},
+        "negative binomial deaths, shape 0.5, 18 assessed": {"dispersion": 0.5},
+        "negative binomial deaths, shape 2, 200 assessed": {"dispersion": 2.0, "assessed": 200},
     }.items():
         t = time.perf_counter()
         line(name, coverage_backlog(reps, **kw), time.perf_counter() - t)

@@ -90,6 +90,7 @@ def build_model(
     *,
     prior_credible: tuple[float, float] = (1.0, 1.0),
     prior_deaths: tuple[float, float] = (1.0, 0.1),
+    dispersion: float | None = None,
 ) -> pm.Model:
     """The model of `pending_allegations` in PyMC (continuous parameters only).
 
@@ -98,7 +99,8 @@ def build_model(
     ``expected_further_deaths = pending * theta * lam`` is a Deterministic. The discrete
     predictive quantities (credible allegations among the pending ones, further deaths) are
     left out, so that NUTS samples the model; draw them with
-    ``K ~ Binomial(pending, theta)``, ``F ~ Poisson(K * lam)`` per posterior draw.
+    ``K ~ Binomial(pending, theta)``, ``F ~ Poisson(K * lam)`` per posterior draw. With
+    ``dispersion=k`` the deaths are ``NegativeBinomial(mu=credible * lam, alpha=credible * k)``.
     """
     import pymc as pm
 
@@ -109,7 +111,11 @@ def build_model(
         theta = pm.Beta("theta", ta, tb)
         lam = pm.Gamma("lam", alpha=la, beta=lb)
         pm.Binomial("credible", n=a, p=theta, observed=c)
-        pm.Poisson("credible_deaths", mu=c * lam, observed=d)
+        if dispersion is None:
+            pm.Poisson("credible_deaths", mu=c * lam, observed=d)
+        elif c > 0:  # with no credible allegation the deaths (0) carry no information
+            pm.NegativeBinomial("credible_deaths", mu=c * lam, alpha=c * float(dispersion),
+                                observed=d)
         pm.Deterministic("expected_further_deaths", pending * theta * lam)
     return model
 
@@ -151,6 +157,27 @@ def further_deaths_pmf(
     return f, pmf_f, pmf_k
 
 
+def _lam_grid_posterior(d: int, c: int, k: float, alpha: float, beta: float, *, points: int = 8000):
+    """Posterior of ``lam`` on a log-spaced grid when deaths are negative binomial.
+
+    ``lam ~ Gamma(alpha, rate=beta)``; the ``c`` credible allegations' total deaths ``d``
+    is ``NegativeBinomial(shape c * k, p = k / (k + lam))``. The grid spans the prior's
+    central 1 - 2e-12 and the data's scale; returns ``(grid, probabilities)``.
+    """
+    import numpy as np
+    from scipy.stats import gamma as gamma_dist
+
+    prior = gamma_dist(alpha, scale=1 / beta)
+    lo = min(float(prior.ppf(1e-12)), 1e-3 * (d + 1) / max(c, 1))
+    hi = max(float(prior.ppf(1 - 1e-12)), 100.0 * (d + 1) / max(c, 1))
+    grid = np.geomspace(max(lo, 1e-12), hi, points)
+    log_post = prior.logpdf(grid) + np.log(grid)  # density x Jacobian of the log grid
+    if c > 0:
+        log_post += c * k * np.log(k / (k + grid)) + d * np.log(grid / (k + grid))
+    prob = np.exp(log_post - log_post.max())
+    return grid, prob / prob.sum()
+
+
 def _pmf_summary(values, pmf, level: float) -> tuple[float, float, float, float]:
     """Median and equal-tailed interval of a discrete distribution (integer ends)."""
     import numpy as np
@@ -170,6 +197,7 @@ def pending_allegations(
     acknowledged: int = 0,
     prior_credible: tuple[float, float] = (1.0, 1.0),
     prior_deaths: tuple[float, float] = (1.0, 0.1),
+    dispersion: float | None = None,
     level: float = 0.95,
     draws: int = 20_000,
     random_seed: int = 0,
@@ -195,6 +223,13 @@ def pending_allegations(
         the scale of the data. To carry a longer history in, use it as the prior, e.g.
         "The Credibles" (1,410 deaths conceded in 344 credible incidents):
         ``prior_deaths=(1 + 1410, 0.1 + 344)``.
+    dispersion
+        ``None`` (default): deaths in each credible allegation are Poisson around ``lam``.
+        A number ``k > 0``: they are negative binomial with mean ``lam`` and shape ``k``
+        (variance ``lam + lam^2 / k``), for incidents whose sizes vary more than Poisson
+        (a few strikes kill dozens); smaller ``k``, wider predictive interval. Then the
+        posterior of ``lam`` is computed on a fine grid (8,000 log-spaced points) and the
+        predictive by ``draws`` exact Monte Carlo draws given that grid.
     level
         Nominal level of the predictive interval.
     draws, random_seed
@@ -220,11 +255,13 @@ def pending_allegations(
     (gamma–Poisson), so the predictive distribution of ``F`` is computed *exactly* as a
     finite mixture — no MCMC, no Monte Carlo error in the headline interval.
 
+    With ``dispersion=k`` the two Poisson lines become negative binomial: a sum of ``c``
+    allegations' deaths is ``NegativeBinomial(mean c * lam, shape c * k)``.
+
     Assumptions: the open allegations are like the assessed ones (same credible share,
     same deaths per credible allegation) and are all eventually assessed; deaths per
-    credible allegation vary only as a Poisson count around ``lam`` (a gamma–Poisson
-    predictive; more overdispersion would widen the interval); the acknowledged total
-    changes only through the backlog.
+    credible allegation vary as a Poisson count around ``lam`` (or with the stated extra
+    dispersion); the acknowledged total changes only through the backlog.
 
     Returns
     -------
@@ -255,25 +292,48 @@ def pending_allegations(
     deaths_post = (la + d, lb + c)
     lo_p, hi_p = (1 - level) / 2, (1 + level) / 2
 
-    exact = further_deaths_pmf(pending, credible_post=credible_post, deaths_post=deaths_post)
-    rows = []
-    for name, dist in (("credible share (theta)", beta_dist(*credible_post)),
-                       ("deaths per credible allegation (lam)",
-                        gamma_dist(deaths_post[0], scale=1 / deaths_post[1]))):
-        rows.append({"quantity": name, "value": float(dist.median()), "mean": float(dist.mean()),
-                     "lower": float(dist.ppf(lo_p)), "upper": float(dist.ppf(hi_p)),
-                     "interval": "credible", "computed": "exact"})
+    if dispersion is not None:
+        k_disp = float(dispersion)
+        if not (k_disp > 0 and math.isfinite(k_disp)):
+            raise ValueError(f"dispersion must be a positive number or None, got {dispersion!r}")
+        exact = None
+        grid, prob = _lam_grid_posterior(d, c, k_disp, la, lb)
+        lam_summary = _pmf_summary(grid, prob, level)
+        lam_row = {"value": lam_summary[0], "mean": lam_summary[3], "lower": lam_summary[1],
+                   "upper": lam_summary[2], "computed": f"grid ({len(grid):,} points)"}
+    else:
+        exact = further_deaths_pmf(pending, credible_post=credible_post, deaths_post=deaths_post)
+        dist = gamma_dist(deaths_post[0], scale=1 / deaths_post[1])
+        lam_row = {"value": float(dist.median()), "mean": float(dist.mean()),
+                   "lower": float(dist.ppf(lo_p)), "upper": float(dist.ppf(hi_p)),
+                   "computed": "exact"}
+    theta_dist = beta_dist(*credible_post)
+    rows = [
+        {"quantity": "credible share (theta)", "value": float(theta_dist.median()),
+         "mean": float(theta_dist.mean()), "lower": float(theta_dist.ppf(lo_p)),
+         "upper": float(theta_dist.ppf(hi_p)), "interval": "credible", "computed": "exact"},
+        {"quantity": "deaths per credible allegation (lam)", **lam_row, "interval": "credible"},
+    ]
     if exact is not None:
         f, pmf_f, pmf_k = exact
         k_summary = _pmf_summary(np.arange(pending + 1), pmf_k, level)
         f_summary = _pmf_summary(f, pmf_f, level)
         computed = "exact"
-    else:  # too large to tabulate: exact draws from the same model
+    else:  # exact draws from the model (given the grid posterior of lam, if dispersed)
         rng = np.random.default_rng(random_seed)
         theta = rng.beta(*credible_post, size=int(draws))
-        lam = rng.gamma(deaths_post[0], 1 / deaths_post[1], size=int(draws))
         k_draws = rng.binomial(pending, theta)
-        f_draws = rng.poisson(k_draws * lam)
+        if dispersion is None:
+            lam = rng.gamma(deaths_post[0], 1 / deaths_post[1], size=int(draws))
+            f_draws = rng.poisson(k_draws * lam)
+        else:
+            step = np.log(grid[1] / grid[0])
+            lam = grid[rng.choice(len(grid), size=int(draws), p=prob)]
+            lam = lam * np.exp(rng.uniform(-step / 2, step / 2, size=int(draws)))
+            f_draws = np.zeros(int(draws), dtype=np.int64)
+            some = k_draws > 0
+            f_draws[some] = rng.negative_binomial(k_draws[some] * k_disp,
+                                                  k_disp / (k_disp + lam[some]))
         k_summary = _pmf_summary(*np.unique(k_draws, return_counts=True), level)
         f_summary = _pmf_summary(*np.unique(f_draws, return_counts=True), level)
         computed = f"Monte Carlo ({int(draws)} exact draws)"
@@ -289,7 +349,8 @@ def pending_allegations(
     med, lo, hi, _ = f_summary
     diagnostics = {
         "posterior_credible_share": list(credible_post),
-        "posterior_deaths_per_credible": list(deaths_post),
+        "posterior_deaths_per_credible": list(deaths_post) if dispersion is None else None,
+        "dispersion": dispersion,
         "predictive": computed,
         "pooled_history": {"assessed": a, "credible": c, "credible_deaths": d},
         "pending": pending,
@@ -298,6 +359,8 @@ def pending_allegations(
     return Estimate(
         value=acknowledged + med, lower=acknowledged + lo, upper=acknowledged + hi,
         level=level, interval="predictive", interval_method="equal-tailed",
-        method="pending_allegations (beta-binomial x gamma-Poisson)", quantity=quantity,
+        method="pending_allegations (beta-binomial x "
+               + ("gamma-Poisson)" if dispersion is None else f"negative binomial, shape {dispersion:g})"),
+        quantity=quantity,
         observed=acknowledged, diagnostics=diagnostics, details=details,
     )

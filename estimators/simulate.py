@@ -116,6 +116,7 @@ def simulate_allegations(
     size: int,
     prior_credible: tuple[float, float] = (1.0, 1.0),
     prior_deaths: tuple[float, float] = (1.0, 0.1),
+    dispersion: float | None = None,
     random_seed: int = 0,
 ) -> dict[str, np.ndarray]:
     """``size`` assessment histories and backlogs drawn from `pending_allegations`' model.
@@ -123,7 +124,9 @@ def simulate_allegations(
     ``theta ~ Beta(*prior_credible)``, ``lam ~ Gamma(alpha, rate=beta)``; ``credible ~
     Binomial(assessed, theta)``, ``credible_deaths ~ Poisson(credible * lam)``; the open
     allegations yield ``credible_pending ~ Binomial(pending, theta)`` and
-    ``further_deaths ~ Poisson(credible_pending * lam)`` (the truth to predict).
+    ``further_deaths ~ Poisson(credible_pending * lam)`` (the truth to predict). With
+    ``dispersion=k`` each allegation's deaths are negative binomial (mean ``lam``, shape
+    ``k``), so sums over ``m`` allegations are ``NegativeBinomial(m * k, k / (k + lam))``.
     """
     import numpy as np
 
@@ -131,8 +134,19 @@ def simulate_allegations(
     theta = rng.beta(*prior_credible, size=size)
     lam = rng.gamma(prior_deaths[0], 1 / prior_deaths[1], size=size)
     credible = rng.binomial(assessed, theta)
-    deaths = rng.poisson(credible * lam)
     k = rng.binomial(pending, theta)
-    further = rng.poisson(k * lam)
+    if dispersion is None:
+        deaths = rng.poisson(credible * lam)
+        further = rng.poisson(k * lam)
+    else:
+        def nb_sum(m):
+            out = np.zeros(size, dtype=np.int64)
+            some = m > 0
+            out[some] = rng.negative_binomial(m[some] * dispersion,
+                                              dispersion / (dispersion + lam[some]))
+            return out
+
+        deaths = nb_sum(credible)
+        further = nb_sum(k)
     return {"theta": theta, "lam": lam, "credible": credible, "credible_deaths": deaths,
             "credible_pending": k, "further_deaths": further}

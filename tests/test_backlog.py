@@ -69,6 +69,32 @@ def test_history_is_pooled_and_priors_move_the_answer():
     assert informed.value > pending_allegations(18, 3, 5, 111).value
 
 
+def test_huge_dispersion_recovers_the_poisson_model(april_2019):
+    # NB with shape 1e6 is Poisson to within 1e-6 relative variance; the Monte Carlo
+    # predictive (20,000 draws) then matches the exact table within a few deaths
+    # (quantile s.d. about 0.3 / 1 death at the 2.5% / 97.5% ends, as above).
+    nb = pending_allegations(18, 3, 5, 111, acknowledged=1302, dispersion=1e6)
+    assert nb.lower == pytest.approx(april_2019.lower, abs=3)
+    assert nb.upper == pytest.approx(april_2019.upper, abs=3)
+    lam = nb.details.set_index("quantity").loc["deaths per credible allegation (lam)"]
+    assert lam["mean"] == pytest.approx(6 / 3.1, rel=0.01)  # grid step is 0.4%
+
+
+def test_dispersion_widens_the_interval_and_is_labelled(april_2019):
+    nb = pending_allegations(18, 3, 5, 111, acknowledged=1302, dispersion=0.5)
+    assert nb.upper - nb.lower > 2 * (april_2019.upper - april_2019.lower)
+    assert nb.method == "pending_allegations (beta-binomial x negative binomial, shape 0.5)"
+    with pytest.raises(ValueError, match="dispersion must be a positive number"):
+        pending_allegations(18, 3, 5, 111, dispersion=0)
+
+
+def test_grid_posterior_is_the_prior_without_credible_allegations():
+    from estimators.backlog import _lam_grid_posterior
+
+    grid, prob = _lam_grid_posterior(0, 0, 2.0, 3.0, 0.5)
+    assert float(np.sum(grid * prob)) == pytest.approx(3.0 / 0.5, rel=0.005)
+
+
 def test_nothing_pending_means_nothing_further():
     est = pending_allegations(18, 3, 5, 0, acknowledged=1302)
     assert (est.value, est.lower, est.upper) == (1302, 1302, 1302)
@@ -94,6 +120,8 @@ def test_build_model_has_the_continuous_parameters():
     assert {v.name for v in model.free_RVs} == {"theta", "lam"}
     assert {v.name for v in model.observed_RVs} == {"credible", "credible_deaths"}
     assert "expected_further_deaths" in model.named_vars
+    dispersed = build_model(18, 3, 5, 111, dispersion=2.0)
+    assert type(dispersed["credible_deaths"].owner.op).__name__ == "NegBinomialRV"
 
 
 def test_simulator_draws_from_the_stated_model():
@@ -115,8 +143,14 @@ def test_coverage_quick():
     assert abs(cov - 0.95) <= 3.5 * math.sqrt(0.95 * 0.05 / 150)
 
 
+def test_coverage_quick_negative_binomial():
+    cov = load_benchmark().coverage_backlog(150, dispersion=0.5, draws=4000, seed=43)
+    assert abs(cov - 0.95) <= 3.5 * math.sqrt(0.95 * 0.05 / 150)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("kwargs", [{}, {"assessed": 200}, {"prior_deaths": (20.0, 5.0)}])
+@pytest.mark.parametrize("kwargs", [{}, {"assessed": 200}, {"prior_deaths": (20.0, 5.0)},
+                                    {"dispersion": 0.5}, {"dispersion": 2.0, "assessed": 200}])
 def test_coverage_full(kwargs):
     cov = load_benchmark().coverage_backlog(1000, seed=42, **kwargs)
     assert 0.93 <= cov <= 0.97
