@@ -236,7 +236,7 @@ def site_sample_total(
 
     total = float(_estimate(y, x, w, strata_idx, n_strata, mode, big_x))
     observed = float(y.sum())
-    diagnostics: dict[str, Any] = {"estimator": estimator if mode == "horvitz-thompson" else f"ratio ({mode})",
+    diagnostics: dict[str, Any] = {"estimator": estimator if mode == "horvitz-thompson" else f"ratio, {mode}",
                                    "sites": int(len(y)), "strata": n_strata}
 
     # Standard errors, per stratum and overall (analytic; reported with either interval).

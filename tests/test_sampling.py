@@ -44,7 +44,7 @@ def test_ratio_estimator_matches_a_hand_computation(four_sites):
     # scaled by (X / X_HT)^2 = (50 / 40)^2: var = 375.
     res = site_sample_total(four_sites, strikes=40, acknowledged_total=50)
     total = res["total deaths"]
-    assert total.method == "site_sample_total (ratio (combined))"
+    assert total.method == "site_sample_total (ratio, combined)"
     assert total.value == pytest.approx(100)
     assert total.diagnostics["se"] == pytest.approx(math.sqrt(375))
     assert res["ratio to acknowledged"].value == pytest.approx(2.0)
@@ -73,6 +73,12 @@ def test_the_deaths_found_are_a_floor_under_the_interval():
     total = site_sample_total(sample, strikes=12)["total deaths"]
     assert total.value == pytest.approx(36)
     assert total.lower == total.observed == 30
+
+
+def test_result_round_trips_through_json(four_sites):
+    res = site_sample_total(four_sites, strikes=40, acknowledged_total=50, interval="bootstrap")
+    back = estimators.EstimateTable.from_json(res.to_json())
+    assert str(back) == str(res) and back["total deaths"].details.equals(res.details)
 
 
 def test_unequal_inclusion_probabilities_weight_each_site():
