@@ -28,6 +28,12 @@ _EXPORTS = {
     "load_grade_snapshots": "datasets",
     "graded_range": "ranges",
     "incident_model": "incidents",
+    # issue 4: rates, field samples, assessment backlog
+    "proportion_ratio": "rates",
+    "proportion_ratio_sensitivity": "rates",
+    "site_sample_total": "sampling",
+    "read_site_sample": "data",
+    "pending_allegations": "backlog",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -40,6 +46,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from .datasets import load_grade_snapshots
     from .incidents import incident_model
     from .ranges import graded_range
+    from .backlog import pending_allegations
+    from .data import read_site_sample
+    from .rates import proportion_ratio, proportion_ratio_sensitivity
+    from .sampling import site_sample_total
 
 
 def __getattr__(name: str) -> Any:
