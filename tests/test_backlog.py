@@ -4,8 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from coverage_helpers import load_benchmark
-from coverage_helpers import only_when_slow_selected  # noqa: F401 (autouse fixture)
+from tests.coverage_helpers import load_benchmark
 
 import estimators
 from estimators import backlog

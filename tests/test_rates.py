@@ -4,8 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from coverage_helpers import load_benchmark as _benchmark
-from coverage_helpers import only_when_slow_selected  # noqa: F401 (autouse fixture)
+from tests.coverage_helpers import load_benchmark as _benchmark
 
 import estimators
 from estimators.rates import build_model, proportion_ratio, proportion_ratio_sensitivity
