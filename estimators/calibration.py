@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["coverage", "coverage_grid", "CoverageReport", "TIMING_COLUMNS"]
 
 #: Columns that measure the machine, not the method: they differ between runs.
+#: ``seconds`` is the compute time of a row's replicates (summed over workers).
 TIMING_COLUMNS = ("seconds", "replicates_per_second")
 
 
@@ -56,8 +57,9 @@ def _replicate(index: int, seed: Any, estimator: Callable, simulate: Callable, l
     return record
 
 
-def _summarise(reps: pd.DataFrame, level: float, seconds: float) -> dict[str, Any]:
+def _summarise(reps: pd.DataFrame, level: float) -> dict[str, Any]:
     ok = reps[reps["error"].isna()]
+    seconds = float(reps["cpu_seconds"].sum())
     n = len(ok)
     covered = ((ok["lower"] <= ok["truth"]) & (ok["truth"] <= ok["upper"])).to_numpy()
     p = covered.mean() if n else math.nan
@@ -83,10 +85,12 @@ class CoverageReport:
     ``table``: one row per (scenario, estimator): nominal level, empirical coverage with
     its Monte Carlo standard error, mean interval width, bias, RMSE, failures, run time.
     ``replicates``: one row per replicate, with the error message of any that failed.
+    ``wall_seconds``: the whole run, start of the first replicate to end of the last.
     """
 
     table: pd.DataFrame
     replicates: pd.DataFrame
+    wall_seconds: float = math.nan
 
     @property
     def failures(self) -> pd.DataFrame:
@@ -149,7 +153,6 @@ def _run(jobs: list[tuple[dict, Callable, Callable]], *, n_reps: int, level: flo
     # so their coverages are compared on common random numbers.
     seeds = np.random.SeedSequence(random_seed).spawn(n_reps)
     records: list[dict] = []
-    timing: dict[int, float] = {}
     with _Cluster(client, n_workers) as dask_client:
         from dask.distributed import as_completed
 
@@ -168,19 +171,19 @@ def _run(jobs: list[tuple[dict, Callable, Callable]], *, n_reps: int, level: flo
         for future in as_completed(futures):
             j = owner[future.key]
             records.append({"job": j, **future.result()})
-            timing[j] = time.perf_counter() - started
             if bar is not None:
                 bar.update()
         if bar is not None:
             bar.close()
+        wall = time.perf_counter() - started
 
     reps = pd.DataFrame(records).sort_values(["job", "replicate"], ignore_index=True)
     rows = []
     for j, (labels, _, _) in enumerate(jobs):
-        rows.append({**labels, **_summarise(reps[reps["job"] == j], level, timing.get(j, math.nan))})
+        rows.append({**labels, **_summarise(reps[reps["job"] == j], level)})
     labels = pd.DataFrame([labels for labels, _, _ in jobs])
     reps = labels.join(reps.set_index("job"), how="right").reset_index(drop=True)
-    return CoverageReport(table=pd.DataFrame(rows), replicates=reps)
+    return CoverageReport(table=pd.DataFrame(rows), replicates=reps, wall_seconds=wall)
 
 
 def coverage(

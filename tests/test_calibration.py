@@ -96,3 +96,13 @@ def test_bad_arguments():
     with pytest.raises(KeyError, match="unknown"):
         coverage_grid({"z": z_interval}, {"a": normal_sample}, n_reps=5, random_seed=1,
                       pairs=[("b", "z")])
+
+
+def test_every_registered_scenario_runs_without_failures(cluster):
+    from estimators import scenarios
+
+    listed = scenarios.scenarios()
+    assert len({s.key for s in listed}) == len(listed)
+    report = coverage_grid(**scenarios.grid(listed), n_reps=3, random_seed=5, client=cluster)
+    assert report.failures.empty, report.failures[["scenario", "error"]].to_string()
+    assert (report.table["replicates"] == 3).all()

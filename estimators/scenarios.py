@@ -1,0 +1,190 @@
+"""Calibration scenarios: every interval estimator, on data where its assumptions hold
+and on data that break them.
+
+Each `Scenario` pairs a simulator ``simulate(rng) -> (data, truth)`` with an estimator
+adapter ``estimate(data, *, level, random_seed) -> Estimate`` (the protocols of
+`estimators.calibration`). The adapters are module-level functions so that Dask can ship
+them to workers. `scenarios()` lists them; `grid()` turns a selection into the
+arguments of `estimators.calibration.coverage_grid`.
+
+A scenario whose assumptions hold should cover at its nominal level (within Monte Carlo
+error); one that breaks them shows how far the interval can be trusted when they fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+__all__ = ["Scenario", "scenarios", "grid", "estimator_names"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    estimator: str  # the public estimator checked, e.g. "incident_model"
+    name: str  # what the simulated world is like
+    simulate: Callable[[Any], tuple[Any, float]]
+    estimate: Callable[..., Any]
+    assumptions_hold: bool
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.estimator} | {self.name}"
+
+
+def _seed(rng) -> int:
+    """An integer seed for the simulators that take one, drawn from the replicate's stream."""
+    return int(rng.integers(2**31 - 1))
+
+
+# -- incident tables -----------------------------------------------------------------------
+
+def _simulate_incidents(rng, *, n: int, theta: Any = None, p_assessed: float = 0.5):
+    from . import simulate
+
+    sim = simulate.incidents(n, p_assessed=p_assessed, theta=theta, random_seed=_seed(rng))
+    return (sim.table, sim.belligerent), sim.true_total
+
+
+def _incident_model(data, *, level, random_seed):
+    from .incidents import incident_model
+
+    table, belligerent = data
+    return incident_model(table, belligerent=belligerent, chains=2, draws=400, tune=100,
+                          sensitivity=(), level=level, random_seed=random_seed)
+
+
+def _likely_range(data, *, level, random_seed):
+    from .ranges import graded_range
+
+    table, belligerent = data
+    return graded_range(table, belligerent=belligerent)
+
+
+# Monitors grade too generously: far fewer fair/weak/contested incidents are genuine than
+# the default priors (fair ~0.8, weak ~0.5, contested ~0.43) expect.
+_GENEROUS_GRADES = (1.0, 0.45, 0.2, 0.1, 0.02)
+
+
+# -- rates ---------------------------------------------------------------------------------
+
+def _simulate_rates(rng, *, n1: int, p1: float, n2: int, p2: float):
+    x1, x2 = rng.binomial(n1, p1), rng.binomial(n2, p2)
+    return (int(x1), n1, int(x2), n2), p1 / p2
+
+
+def _simulate_rates_from_prior(rng, *, n1: int, n2: int):
+    p1, p2 = rng.beta(1.0, 1.0), rng.beta(1.0, 1.0)
+    return _simulate_rates(rng, n1=n1, p1=p1, n2=n2, p2=p2)
+
+
+def _proportion_ratio(data, *, level, random_seed, method):
+    from .rates import proportion_ratio
+
+    x1, n1, x2, n2 = data
+    return proportion_ratio(x1, n1, x2, n2, method=method, level=level, draws=4000,
+                            random_seed=random_seed)
+
+
+# -- field samples of strike sites ----------------------------------------------------------
+
+_STRATA = {"a": 3000, "b": 2000}
+
+
+def _simulate_sites(rng, *, sites: dict, share: dict, mean_deaths: float, dispersion: float):
+    from . import simulate
+
+    pop = simulate.strike_population(_STRATA, share_with_deaths=share, mean_deaths=mean_deaths,
+                                     dispersion=dispersion, acknowledged_incident_share=0.8,
+                                     random_seed=_seed(rng))
+    sample = simulate.site_sample(pop, sites, random_seed=_seed(rng))
+    return (sample, int(pop["acknowledged"].sum())), float(pop["deaths"].sum())
+
+
+def _site_sample_total(data, *, level, random_seed, estimator):
+    from .sampling import site_sample_total
+
+    sample, acknowledged = data
+    return site_sample_total(sample, strikes=_STRATA, acknowledged_total=acknowledged,
+                             estimator=estimator, level=level, random_seed=random_seed)["total deaths"]
+
+
+# -- assessment backlog ---------------------------------------------------------------------
+
+def _simulate_backlog(rng, *, assessed: int, pending: int):
+    from . import simulate
+
+    sim = simulate.allegations(assessed, pending, size=1, random_seed=_seed(rng))
+    data = (assessed, int(sim["credible"][0]), int(sim["credible_deaths"][0]), pending)
+    return data, float(sim["further_deaths"][0])
+
+
+def _simulate_backlog_overdispersed(rng, *, assessed: int, pending: int, dispersion: float):
+    from . import simulate
+
+    sim = simulate.allegations(assessed, pending, size=1, dispersion=dispersion, random_seed=_seed(rng))
+    data = (assessed, int(sim["credible"][0]), int(sim["credible_deaths"][0]), pending)
+    return data, float(sim["further_deaths"][0])
+
+
+def _pending_allegations(data, *, level, random_seed):
+    from .backlog import pending_allegations
+
+    assessed, credible, deaths, pending = data
+    return pending_allegations(assessed, credible, deaths, pending, level=level, draws=4000,
+                               random_seed=random_seed)
+
+
+# -- the list ------------------------------------------------------------------------------
+
+def scenarios() -> list[Scenario]:
+    """Every calibration scenario, grouped by estimator."""
+    nyt = dict(n1=103, p1=0.2, n2=14_000, p2=89 / 14_000)
+    sites_ok = dict(sites={"a": 120, "b": 80}, share={"a": 0.3, "b": 0.5}, mean_deaths=3.0, dispersion=2.0)
+    sites_skewed = dict(sites={"a": 20, "b": 20}, share={"a": 0.2, "b": 0.3}, mean_deaths=6.0, dispersion=0.5)
+    return [
+        Scenario("incident_model", "own generative model", partial(_simulate_incidents, n=60),
+                 _incident_model, True, "grades' credibilities drawn from the stated priors"),
+        Scenario("incident_model", "grades too generous", partial(_simulate_incidents, n=60, theta=_GENEROUS_GRADES),
+                 _incident_model, False, "fair/weak/contested far less often genuine than the priors say"),
+        Scenario("incident_model", "no assessments", partial(_simulate_incidents, n=60, p_assessed=0.0),
+                 _incident_model, True, "nothing updates the priors (as for Russia)"),
+        Scenario("graded_range", "own generative model", partial(_simulate_incidents, n=60),
+                 _likely_range, False, "a deterministic range, not an interval for the truth"),
+        Scenario("proportion_ratio (Katz)", "NYT-like rates", partial(_simulate_rates, **nyt),
+                 partial(_proportion_ratio, method="katz"), True, "21/103 vs 89/14,000"),
+        Scenario("proportion_ratio (Katz)", "rare events", partial(_simulate_rates, n1=30, p1=0.05, n2=2000, p2=0.002),
+                 partial(_proportion_ratio, method="katz"), False, "about 1.5 and 4 events"),
+        Scenario("proportion_ratio (Bayes)", "own prior", partial(_simulate_rates_from_prior, n1=103, n2=14_000),
+                 partial(_proportion_ratio, method="bayes"), True, "rates drawn from the Beta(1, 1) priors"),
+        Scenario("proportion_ratio (Bayes)", "NYT-like rates", partial(_simulate_rates, **nyt),
+                 partial(_proportion_ratio, method="bayes"), True, "fixed rates: frequentist coverage"),
+        Scenario("site_sample_total (HT)", "200 sites", partial(_simulate_sites, **sites_ok),
+                 partial(_site_sample_total, estimator="horvitz-thompson"), True, "stratified, moderate skew"),
+        Scenario("site_sample_total (HT)", "40 sites, heavy skew", partial(_simulate_sites, **sites_skewed),
+                 partial(_site_sample_total, estimator="horvitz-thompson"), False, "too few sites for a normal-theory interval"),
+        Scenario("site_sample_total (ratio)", "200 sites", partial(_simulate_sites, **sites_ok),
+                 partial(_site_sample_total, estimator="ratio"), True, "stratified, moderate skew"),
+        Scenario("pending_allegations", "own model", partial(_simulate_backlog, assessed=18, pending=111),
+                 _pending_allegations, True, "April 2019 sizes: 18 assessed, 111 open"),
+        Scenario("pending_allegations", "over-dispersed deaths",
+                 partial(_simulate_backlog_overdispersed, assessed=18, pending=111, dispersion=0.5),
+                 _pending_allegations, False, "negative-binomial deaths fitted as Poisson"),
+    ]
+
+
+def estimator_names() -> list[str]:
+    return list(dict.fromkeys(s.estimator for s in scenarios()))
+
+
+def grid(selected: Iterable[Scenario]) -> dict[str, Any]:
+    """Keyword arguments for `coverage_grid` running exactly the ``selected`` scenarios."""
+    selected = list(selected)
+    return {
+        "estimators": {s.key: s.estimate for s in selected},
+        "scenarios": {s.key: s.simulate for s in selected},
+        "pairs": [(s.key, s.key) for s in selected],
+    }
