@@ -12,6 +12,54 @@ from pathlib import Path
 import click
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+DATA_ERROR = 1  # bad input data; click uses 2 for bad usage
+
+
+def output_options(command):
+    """--json / --csv on every command that prints a result."""
+    command = click.option("--csv", "fmt", flag_value="csv", help="Comma-separated values.")(command)
+    command = click.option("--json", "fmt", flag_value="json", help="JSON (lossless but for idata).")(command)
+    return command
+
+
+def emit(result, fmt: str | None) -> None:
+    """Print an Estimate, EstimateTable or DataFrame as a table, JSON or CSV."""
+    import pandas as pd
+
+    from .result import Estimate, EstimateTable
+
+    if isinstance(result, EstimateTable | Estimate):
+        frame = result.to_frame() if isinstance(result, EstimateTable) else pd.DataFrame([result.as_row()])
+    else:
+        frame = result
+    if fmt == "json":
+        text = result.to_json(indent=2) if hasattr(result, "to_json") and not isinstance(result, pd.DataFrame) \
+            else frame.to_json(orient="records", indent=2)
+        click.echo(text)
+    elif fmt == "csv":
+        click.echo(frame.to_csv(index=False, lineterminator="\n"), nl=False)
+    else:
+        click.echo(str(result) if not isinstance(result, pd.DataFrame) else frame.to_string(index=False))
+        details = getattr(result, "details", None)
+        if details is not None:
+            click.echo("\n" + details.to_string(index=False))
+
+
+def data_errors(fn):
+    """Bad input exits non-zero with the file, row and column, never a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .data import DataValidationError
+
+        try:
+            return fn(*args, **kwargs)
+        except (DataValidationError, FileNotFoundError, ValueError) as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(DATA_ERROR)
+
+    return wrapper
 
 
 @click.group(context_settings=CONTEXT)
@@ -37,6 +85,72 @@ def reproduce(root: Path, pattern: str) -> None:
         run(root, pattern=pattern)
     except SystemExit as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@main.command("range")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--grades", default="confirmed,fair", show_default=True,
+              help="Comma-separated grades to sum, or 'all' for the alleged range.")
+@click.option("--by", default=None, help="Group by 'belligerent', 'year', 'month' or a column.")
+@click.option("--belligerent", default=None, help="Only incidents naming this belligerent.")
+@click.option("--export", "export", is_flag=True,
+              help="FILE is a monitor's export (e.g. Airwars column names), not the canonical table.")
+@output_options
+@data_errors
+def range_(file: Path, grades: str, by: str | None, belligerent: str | None, export: bool, fmt: str | None) -> None:
+    """Monitor-style graded range: sum of minima – sum of maxima over the chosen grades.
+
+    Example: estimators range data/incidents_example.csv --by belligerent
+    """
+    from .data import read_incidents, read_monitor_export
+    from .ranges import graded_range
+
+    table = (read_monitor_export if export else read_incidents)(file)
+    chosen = "all" if grades.strip() == "all" else tuple(g.strip() for g in grades.split(","))
+    emit(graded_range(table, grades=chosen, by=by, belligerent=belligerent), fmt)
+
+
+@main.command()
+@click.option("--estimator", "name", required=True,
+              help="Estimator to check (see --list), e.g. incident_model or proportion_ratio.")
+@click.option("--reps", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Simulated data sets per scenario.")
+@click.option("--scenario", default=None, help="Only this scenario (default: all of the estimator's).")
+@click.option("--level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
+              show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True, help="Seeds every replicate.")
+@click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Local worker processes (default: one per core); ignored with --scheduler.")
+@click.option("--list", "list_only", is_flag=True, help="List estimators and scenarios, then exit.")
+@output_options
+def coverage(name: str, reps: int, scenario: str | None, level: float, seed: int, scheduler: str | None,
+             workers: int | None, list_only: bool, fmt: str | None) -> None:
+    """Coverage of an estimator's intervals on simulated data with known truth.
+
+    Runs on a local Dask cluster, or on the cluster at --scheduler. The same --seed gives
+    the same table whatever the number of workers.
+
+    Example: estimators coverage --estimator proportion_ratio --reps 400 --workers 2
+    """
+    from . import calibration, scenarios
+
+    listed = scenarios.scenarios()
+    chosen = [s for s in listed if s.estimator == name or s.estimator.startswith(f"{name} (")]
+    if scenario is not None:
+        chosen = [s for s in chosen if s.name == scenario]
+    if list_only or not chosen:
+        for s in listed:
+            click.echo(f"{s.estimator:<30} {s.name:<28} assumptions {'hold' if s.assumptions_hold else 'broken'}")
+        if not chosen:
+            raise click.BadParameter(f"no scenario for estimator {name!r}"
+                                     + (f" and scenario {scenario!r}" if scenario else ""), param_hint="--estimator")
+        return
+    report = calibration.coverage_grid(**scenarios.grid(chosen), n_reps=reps, level=level, random_seed=seed,
+                                       client=scheduler, n_workers=workers, progress=None)
+    emit(report.table if fmt else report, fmt)
+    if fmt is None:
+        click.echo(f"\n{len(report.failures)} failed replicates; wall time {report.wall_seconds:.1f} s")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,65 @@
+"""The command line, run as a user would: a subprocess on small files."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "data" / "incidents_example.csv"
+
+
+def run(*args, check=True):
+    exe = Path(sys.executable).with_name("estimators")  # the installed console script
+    out = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+    if check and out.returncode != 0:
+        raise AssertionError(f"exit {out.returncode}\n{out.stdout}\n{out.stderr}")
+    return out
+
+
+@pytest.mark.parametrize("command", ["range", "coverage", "reproduce"])
+def test_every_command_has_help_with_an_example(command):
+    assert "Example: estimators " + command in run(command, "--help").stdout
+
+
+def test_range_by_belligerent_as_table_json_and_csv():
+    table = run("range", EXAMPLE, "--by", "belligerent").stdout
+    assert "US-led coalition" in table and "(range: confirmed + fair incidents)" in table
+    records = json.loads(run("range", EXAMPLE, "--by", "belligerent", "--json").stdout)
+    groups = {g: est for g, est in records["estimates"]}
+    assert groups["US-led coalition"]["interval"] == "range"
+    csv = run("range", EXAMPLE, "--grades", "all", "--csv").stdout.splitlines()
+    assert csv[0].startswith("quantity,method,value,lower,upper") and len(csv) == 2
+
+
+def test_range_on_bad_input_names_the_row_and_column(tmp_path):
+    bad = tmp_path / "incidents.csv"
+    lines = EXAMPLE.read_text().splitlines()
+    lines[2] = lines[2].replace(",fair,", ",probable,")
+    bad.write_text("\n".join(lines) + "\n")
+    out = run("range", bad, check=False)
+    assert out.returncode == 1
+    assert f"{bad}, row 2 (line 3), column 'grade': got 'probable'" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_range_on_a_missing_file():
+    out = run("range", ROOT / "no-such-file.csv", check=False)
+    assert out.returncode != 0 and "no-such-file.csv" in out.stderr
+
+
+def test_coverage_runs_a_small_study_and_refuses_unknown_estimators():
+    out = run("coverage", "--estimator", "proportion_ratio", "--scenario", "NYT-like rates",
+              "--reps", "4", "--workers", "1", "--csv")
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("scenario,estimator,level,replicates,failures,coverage")
+    assert len(lines) == 3  # Katz and Bayes
+    bad = run("coverage", "--estimator", "no_such_estimator", "--reps", "2", check=False)
+    assert bad.returncode == 2 and "no scenario for estimator 'no_such_estimator'" in bad.stderr
+
+
+def test_reproduce_with_no_matching_notebook_fails_clearly():
+    out = run("reproduce", "--pattern", "no-such-*.ipynb", check=False)
+    assert out.returncode == 1 and "no notebooks matching" in out.stderr
