@@ -7,6 +7,8 @@ the same pattern are exchangeable, so their class labels are one multinomial dra
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -133,6 +135,213 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
                 if nk[k] > 0:
                     occupied += 1
             out_N[kept] = n + n0
+            out_alpha[kept] = alpha
+            out_k[kept] = occupied
+            out_p0[kept] = p0
+            kept += 1
+    return out_N, out_alpha, out_k, out_p0
+
+
+@njit(cache=True)
+def _lbeta(a, b):
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+@njit(cache=True)
+def _g(m, k, K, n, M_other, nobs, m0, alpha, o, r, J):
+    """log p(m0_k = m | everything else), lambda and pi integrated out (up to a constant)."""
+    if m < 0:
+        return -np.inf
+    out = math.lgamma(n + M_other + m) - math.lgamma(m + 1.0)
+    Nk = nobs[k] + m
+    # stick-breaking terms: sum_{l < K-1} lbeta(1 + N_l, alpha + T_l), T_l = sum_{l' > l} N_l'
+    T = 0.0
+    for l in range(K - 1, -1, -1):
+        Nl = Nk if l == k else nobs[l] + m0[l]
+        if l < K - 1 and l <= k:
+            out += _lbeta(1.0 + Nl, alpha + T)
+        T += Nl
+    for j in range(J):
+        out += _lbeta(1.0 + o[j, k], 1.0 + r[j, k] + m)
+    return out
+
+
+@njit(cache=True)
+def _g_fast(m, k, K, n, M_other, Tbase, nobs, alpha, r, J):
+    """`_g` up to a constant in m, in O(J + k): the stick-breaking Beta functions telescope.
+
+    ``Tbase[l]`` is ``sum_{l' > l, l' != k} N_l'`` for ``l = -1..k-1`` (stored at l + 1).
+    """
+    if m < 0:
+        return -np.inf
+    Nk = nobs[k] + m
+    out = math.lgamma(n + M_other + m) - math.lgamma(m + 1.0)
+    for j in range(J):
+        out += math.lgamma(1.0 + r[j, k] + m)
+    out -= J * math.lgamma(2.0 + Nk)
+    out -= math.lgamma(alpha + Tbase[0] + Nk)
+    if k < K - 1:
+        out += math.lgamma(1.0 + Nk)
+        for l in range(-1, k):
+            out -= math.log(alpha + Tbase[l + 1] + Nk)
+    else:
+        out += math.lgamma(alpha + Nk)
+        for l in range(-1, K - 2):
+            out -= math.log(alpha + Tbase[l + 1] + Nk)
+    return out
+
+
+@njit(cache=True)
+def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
+    """Partially collapsed Gibbs sampler: the unobserved class counts m0_k are updated with
+    lambda and pi integrated out (exact 1-D slice sampling on the integers), then lambda,
+    pi, alpha and the observed victims' classes by their conjugate full conditionals."""
+    np.random.seed(seed)
+    C = counts.shape[0]
+    J = 0
+    while (1 << J) < C:
+        J += 1
+    n = 0
+    for x in range(1, C):
+        n += counts[x]
+    bits = np.zeros((C, J), dtype=np.int64)
+    for x in range(C):
+        for j in range(J):
+            bits[x, j] = (x >> j) & 1
+    lam = np.empty((J, K))
+    for j in range(J):
+        for k in range(K):
+            lam[j, k] = 0.1 + 0.8 * np.random.random()
+    pi = np.full(K, 1.0 / K)
+    V = np.empty(K)
+    alpha = 1.0
+    m0 = np.zeros(K)
+    m0[0] = n0_init
+    P = np.empty((C, K))
+    nobs = np.zeros(K)
+    o = np.zeros((J, K))
+    r = np.zeros((J, K))
+    width = 1.0 + math.sqrt(n)
+    Tb = np.zeros(K + 1)
+    out_N = np.empty(draws, dtype=np.int64)
+    out_alpha = np.empty(draws)
+    out_k = np.empty(draws, dtype=np.int64)
+    out_p0 = np.empty(draws)
+    total = burn + draws * thin
+    kept = 0
+    for it in range(total):
+        # 1. observed victims' classes given lambda, pi: one multinomial per observed cell
+        for k in range(K):
+            P[0, k] = pi[k]
+        size = 1
+        for j in range(J):
+            for x in range(size):
+                for k in range(K):
+                    P[x + size, k] = P[x, k] * lam[j, k]
+                    P[x, k] = P[x, k] * (1.0 - lam[j, k])
+            size *= 2
+        for k in range(K):
+            nobs[k] = 0.0
+            for j in range(J):
+                o[j, k] = 0.0
+        for x in range(1, C):
+            c = counts[x]
+            if c == 0:
+                continue
+            rest = 0.0
+            for k in range(K):
+                rest += P[x, k]
+            rem = c
+            for k in range(K):
+                if rem == 0:
+                    break
+                if k == K - 1 or rest <= 0.0:
+                    b = rem
+                else:
+                    q = P[x, k] / rest
+                    if q >= 1.0:
+                        b = rem
+                    elif q <= 0.0:
+                        b = 0
+                    else:
+                        b = np.random.binomial(rem, q)
+                rest -= P[x, k]
+                rem -= b
+                if b > 0:
+                    nobs[k] += b
+                    for j in range(J):
+                        if bits[x, j] == 1:
+                            o[j, k] += b
+        for k in range(K):
+            for j in range(J):
+                r[j, k] = nobs[k] - o[j, k]
+        # 2. unobserved class counts m0_k | observed classes, alpha (lambda, pi integrated)
+        M = 0.0
+        for k in range(K):
+            M += m0[k]
+        for k in range(K):
+            M_other = M - m0[k]
+            # Tbase[l + 1] = sum over classes l' > l other than k of N_l', for l = -1..K-2
+            acc = 0.0
+            for l in range(K - 1, -1, -1):
+                if l != k:
+                    acc += nobs[l] + m0[l]
+                Tb[l] = acc  # holds sum_{l' >= l, l' != k}; Tbase[l'+1] for l' = l - 1
+            cur = m0[k]
+            gy = _g_fast(cur, k, K, n, M_other, Tb, nobs, alpha, r, J) - np.random.exponential(1.0)
+            u = cur + np.random.random()
+            left = u - width * np.random.random()
+            right = left + width
+            while left > 0.0 and _g_fast(math.floor(left), k, K, n, M_other, Tb, nobs, alpha, r, J) > gy:
+                left -= width
+            while _g_fast(math.floor(right), k, K, n, M_other, Tb, nobs, alpha, r, J) > gy:
+                right += width
+            if left < 0.0:
+                left = 0.0
+            while True:
+                u_new = left + (right - left) * np.random.random()
+                cand = math.floor(u_new)
+                if _g_fast(cand, k, K, n, M_other, Tb, nobs, alpha, r, J) > gy:
+                    break
+                if u_new < u:
+                    left = u_new
+                else:
+                    right = u_new
+            m0[k] = cand
+            M = M_other + cand
+        # 3. lambda, sticks, alpha | all classes
+        for j in range(J):
+            for k in range(K):
+                v = np.random.beta(1.0 + o[j, k], 1.0 + r[j, k] + m0[k])
+                if v < 1e-300:
+                    v = 1e-300
+                lam[j, k] = v
+        tail = 0.0
+        for k in range(K):
+            tail += nobs[k] + m0[k]
+        logsum = 0.0
+        remain = 1.0
+        for k in range(K - 1):
+            Nk = nobs[k] + m0[k]
+            tail -= Nk
+            v = np.random.beta(1.0 + Nk, alpha + tail)
+            if v > 1.0 - 1e-12:
+                v = 1.0 - 1e-12
+            V[k] = v
+            pi[k] = v * remain
+            remain *= 1.0 - v
+            logsum += math.log(1.0 - v)
+        V[K - 1] = 1.0
+        pi[K - 1] = remain
+        alpha = np.random.gamma(a_alpha + K - 1, 1.0 / (b_alpha - logsum))
+        if it >= burn and (it - burn) % thin == thin - 1:
+            occupied = 0
+            p0 = 0.0
+            for k in range(K):
+                if nobs[k] + m0[k] > 0:
+                    occupied += 1
+                p0 += P[0, k]
+            out_N[kept] = n + int(M)
             out_alpha[kept] = alpha
             out_k[kept] = occupied
             out_p0[kept] = p0

@@ -28,10 +28,16 @@ def sample_latent_class(
     thin: int = 10,
     chains: int = 4,
     random_seed: int,
+    sampler: str = "collapsed",
 ) -> dict[str, np.ndarray]:
     """Raw sampler on the ``2**J`` cell counts (cell 0 ignored); arrays of shape (chain, draw)."""
     from ._common import check_seed
-    from ._lcm_kernel import gibbs
+    from ._lcm_kernel import gibbs, gibbs_collapsed
+
+    kernels = {"collapsed": gibbs_collapsed, "data-augmentation": gibbs}
+    if sampler not in kernels:
+        raise ValueError(f"sampler must be one of {list(kernels)}, got {sampler!r}")
+    kernel = kernels[sampler]
 
     seed = check_seed(random_seed)
     counts = np.ascontiguousarray(counts, dtype=np.int64).copy()
@@ -41,7 +47,7 @@ def sample_latent_class(
     out: dict[str, list] = {"N": [], "alpha": [], "classes": [], "p0": []}
     start = time.perf_counter()
     for c in range(chains):
-        N, alpha, k, p0 = gibbs(counts, int(K), float(a_alpha), float(b_alpha), int(burn), int(draws),
+        N, alpha, k, p0 = kernel(counts, int(K), float(a_alpha), float(b_alpha), int(burn), int(draws),
                                 int(thin), int(seeds[c]), n)
         for key, val in zip(out, (N, alpha, k, p0)):
             out[key].append(val)
