@@ -14,6 +14,56 @@ from numba import njit
 
 
 @njit(cache=True)
+def binomial(n, p):
+    """Exact binomial draw in O(1): inversion when n p < 10, else Hörmann's (1993) BTRS
+    transformed rejection with squeeze. (numba's own sampler costs O(n p).)"""
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    if p > 0.5:
+        return n - binomial(n, 1.0 - p)
+    if n * p < 10.0:
+        q = 1.0 - p
+        s = p / q
+        a = (n + 1) * s
+        r = q**n
+        u = np.random.random()
+        x = 0
+        while u > r:
+            u -= r
+            x += 1
+            if x > n:  # rounding: start again
+                u = np.random.random()
+                x = 0
+                r = q**n
+                continue
+            r *= a / x - s
+        return x
+    spq = math.sqrt(n * p * (1.0 - p))
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    c = n * p + 0.5
+    v_r = 0.92 - 4.2 / b
+    alpha = (2.83 + 5.1 / b) * spq
+    lpq = math.log(p / (1.0 - p))
+    m = math.floor((n + 1) * p)
+    h = math.lgamma(m + 1.0) + math.lgamma(n - m + 1.0)
+    while True:
+        u = np.random.random() - 0.5
+        v = np.random.random()
+        us = 0.5 - abs(u)
+        k = math.floor((2.0 * a / us + b) * u + c)
+        if k < 0 or k > n:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return int(k)
+        v = math.log(v * alpha / (a / (us * us) + b))
+        if v <= h - math.lgamma(k + 1.0) - math.lgamma(n - k + 1.0) + (k - m) * lpq:
+            return int(k)
+
+
+@njit(cache=True)
 def _seed(seed):
     np.random.seed(seed)
 
@@ -96,7 +146,7 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
                     elif q <= 0.0:
                         b = 0
                     else:
-                        b = np.random.binomial(rem, q)
+                        b = binomial(rem, q)
                 rest -= P[x, k]
                 rem -= b
                 if b > 0:
@@ -264,7 +314,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
                     elif q <= 0.0:
                         b = 0
                     else:
-                        b = np.random.binomial(rem, q)
+                        b = binomial(rem, q)
                 rest -= P[x, k]
                 rem -= b
                 if b > 0:
