@@ -67,3 +67,12 @@ def test_simulated_positive_dependence_raises_the_overlap():
     dep = capture_histories(20000, [0.3, 0.3], dependence=4.0, random_seed=1)
     both = lambda t: int(t.loc[(t.L1 == 1) & (t.L2 == 1), "count"].iloc[0])  # noqa: E731
     assert both(dep) > 1.5 * both(indep)
+
+
+def test_importing_the_mse_package_stays_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, estimators.mse; heavy = {'numba', 'pandas', 'scipy', 'statsmodels', 'pymc'} "
+            "& set(sys.modules); assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], check=True)

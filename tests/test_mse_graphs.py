@@ -94,3 +94,12 @@ def test_coverage_small_version():
         est = graph_average(data)
         hits += est.lower <= 1000 <= est.upper
     assert 0.90 <= hits / 200 <= 0.99
+
+
+def test_failure_mode_heterogeneity_biases_it_down():
+    # Documented limitation: graphs model list dependence, not heterogeneous catchability
+    # shared by all lists; with a hard-to-catch class the posterior sits below the truth.
+    classes = {"weights": [0.6, 0.4], "probabilities": [[0.6, 0.5, 0.6], [0.1, 0.1, 0.15]]}
+    data = capture_histories(3000, [0.3] * 3, heterogeneity=classes, random_seed=13)
+    est = graph_average(data)
+    assert est.upper < 3000

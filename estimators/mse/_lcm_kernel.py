@@ -64,6 +64,37 @@ def binomial(n, p):
 
 
 @njit(cache=True)
+def beta(a, b):
+    """Beta(a, b) draw; one uniform when a or b is 1 (empty classes, unseen lists)."""
+    if a == 1.0 and b == 1.0:
+        return np.random.random()
+    if b == 1.0:
+        return np.random.random() ** (1.0 / a)
+    if a == 1.0:
+        return 1.0 - np.random.random() ** (1.0 / b)
+    return np.random.beta(a, b)
+
+
+@njit(cache=True)
+def _init_lambda(counts, J, K):
+    """Start at each list's observed share, jittered per class (burn-in is then short)."""
+    C = counts.shape[0]
+    n = 0.0
+    lam = np.empty((J, K))
+    share = np.zeros(J)
+    for x in range(1, C):
+        n += counts[x]
+        for j in range(J):
+            if (x >> j) & 1:
+                share[j] += counts[x]
+    for j in range(J):
+        base = min(max(share[j] / max(n, 1.0), 0.02), 0.98)
+        for k in range(K):
+            lam[j, k] = min(max(base * (0.5 + np.random.random()), 0.01), 0.99)
+    return lam
+
+
+@njit(cache=True)
 def _seed(seed):
     np.random.seed(seed)
 
@@ -84,10 +115,7 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     for x in range(C):
         for j in range(J):
             bits[x, j] = (x >> j) & 1
-    lam = np.empty((J, K))
-    for j in range(J):
-        for k in range(K):
-            lam[j, k] = 0.1 + 0.8 * np.random.random()
+    lam = _init_lambda(counts, J, K)
     pi = np.full(K, 1.0 / K)
     V = np.empty(K)
     alpha = 1.0
@@ -157,7 +185,7 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
         # 4. lam_jk ~ Beta(1 + ones, 1 + n_k - ones)
         for j in range(J):
             for k in range(K):
-                v = np.random.beta(1.0 + ones[j, k], 1.0 + nk[k] - ones[j, k])
+                v = beta(1.0 + ones[j, k], 1.0 + nk[k] - ones[j, k])
                 if v < 1e-300:
                     v = 1e-300
                 lam[j, k] = v
@@ -169,7 +197,7 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
         remain = 1.0
         for k in range(K - 1):
             tail -= nk[k]
-            v = np.random.beta(1.0 + nk[k], alpha + tail)
+            v = beta(1.0 + nk[k], alpha + tail)
             if v > 1.0 - 1e-12:
                 v = 1.0 - 1e-12
             V[k] = v
@@ -258,10 +286,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
     for x in range(C):
         for j in range(J):
             bits[x, j] = (x >> j) & 1
-    lam = np.empty((J, K))
-    for j in range(J):
-        for k in range(K):
-            lam[j, k] = 0.1 + 0.8 * np.random.random()
+    lam = _init_lambda(counts, J, K)
     pi = np.full(K, 1.0 / K)
     V = np.empty(K)
     alpha = 1.0
@@ -362,7 +387,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
         # 3. lambda, sticks, alpha | all classes
         for j in range(J):
             for k in range(K):
-                v = np.random.beta(1.0 + o[j, k], 1.0 + r[j, k] + m0[k])
+                v = beta(1.0 + o[j, k], 1.0 + r[j, k] + m0[k])
                 if v < 1e-300:
                     v = 1e-300
                 lam[j, k] = v
@@ -374,7 +399,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
         for k in range(K - 1):
             Nk = nobs[k] + m0[k]
             tail -= Nk
-            v = np.random.beta(1.0 + Nk, alpha + tail)
+            v = beta(1.0 + Nk, alpha + tail)
             if v > 1.0 - 1e-12:
                 v = 1.0 - 1e-12
             V[k] = v

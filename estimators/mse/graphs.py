@@ -160,7 +160,11 @@ def graph_average(
     The interval is the equal-tailed ``level`` credible interval of the model-averaged
     posterior, the value its median. ``details`` holds one row per graph: edges, posterior
     probability, the graph's posterior mean, mode and interval of N (as dga's summaries).
-    Supports 3 to 5 lists (2 lists: the two graphs; more than 5: too many graphs).
+    Supports 3 to 5 lists.
+
+    Failure mode: graphs model dependence between lists, not heterogeneous catchability
+    shared by every list (a class of victims hard for all sources to find); then the
+    posterior sits below the truth. Use `latent_class` alongside.
     """
     import warnings
 

@@ -17,6 +17,21 @@ from ..result import Estimate
 __all__ = ["latent_class", "build_model", "sample_latent_class"]
 
 
+def _independence_missing(counts: np.ndarray) -> int:
+    """Starting value for the unobserved count: the M_t (independent lists) estimate,
+    from Darroch's equation 1 - n/N = prod_j (1 - n_j/N) by fixed-point iteration."""
+    from ._common import patterns
+
+    J = int(np.log2(len(counts)))
+    n = float(counts.sum())
+    nj = (patterns(J) * counts[:, None]).sum(axis=0).astype(float)
+    N = 1.5 * n
+    for _ in range(200):
+        seen = 1 - np.prod(1 - np.minimum(nj / N, 1))
+        N = n / max(seen, 1e-9)
+    return int(min(max(N - n, 0), 10 * n))
+
+
 def sample_latent_class(
     counts: np.ndarray,
     *,
@@ -43,12 +58,13 @@ def sample_latent_class(
     counts = np.ascontiguousarray(counts, dtype=np.int64).copy()
     counts[0] = 0
     n = int(counts.sum())
+    n0_init = _independence_missing(counts)
     seeds = np.random.SeedSequence(seed).generate_state(chains, dtype=np.uint32)
     out: dict[str, list] = {"N": [], "alpha": [], "classes": [], "p0": []}
     start = time.perf_counter()
     for c in range(chains):
         N, alpha, k, p0 = kernel(counts, int(K), float(a_alpha), float(b_alpha), int(burn), int(draws),
-                                int(thin), int(seeds[c]), n)
+                                int(thin), int(seeds[c]), n0_init)
         for key, val in zip(out, (N, alpha, k, p0)):
             out[key].append(val)
     seconds = time.perf_counter() - start
