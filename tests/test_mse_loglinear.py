@@ -117,3 +117,29 @@ def test_coverage_small_version():
         est = loglinear(data, terms="independence")
         hits += est.lower <= 800 <= est.upper
     assert 0.88 <= hits / 100 <= 1.0
+
+
+def test_profile_interval_matches_the_closed_form_profile_for_two_lists():
+    # For two independent lists the multinomial profile log-likelihood of N is explicit:
+    # l(N) = log N!/(N-r)! + sum_j [n_j log n_j + (N-n_j) log(N-n_j) - N log N].
+    # Its maximiser and the chi2(1) cut-off points must equal our numerical profile.
+    from scipy.optimize import minimize_scalar
+    from scipy.special import gammaln
+    from scipy.stats import chi2
+
+    n1, n2, m = 948, 421, 167
+    r = n1 + n2 - m
+
+    def ll(N):
+        return (gammaln(N + 1) - gammaln(N - r + 1)
+                + sum(k * np.log(k) + (N - k) * np.log(N - k) - N * np.log(N) for k in (n1, n2)))
+
+    top = minimize_scalar(lambda N: -ll(N), bounds=(r + 1, 10 * r), method="bounded", options={"xatol": 1e-10})
+    cut = lambda N: ll(top.x) - ll(N) - chi2.ppf(0.95, 1) / 2  # noqa: E731
+    lo, hi = brentq(cut, r + 1e-9, top.x, xtol=1e-12), brentq(cut, top.x, 10 * r, xtol=1e-12)
+    table = pd.DataFrame({"A": [1, 1, 0], "B": [1, 0, 1], "count": [m, n1 - m, n2 - m]})
+    est = loglinear(table)
+    # The maximiser of a flat function is known only to ~sqrt(rounding / curvature) ~ 0.01;
+    # the interval's ends (on the steep sides) are pinned to 1e-6.
+    assert est.details.loc[0, "multinomial_estimate"] == pytest.approx(top.x, abs=0.01)
+    assert (est.lower, est.upper) == pytest.approx((lo, hi), abs=1e-6)
