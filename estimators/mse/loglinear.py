@@ -204,7 +204,8 @@ def loglinear(
     ``log E[n_x] = u + sum_j u_j x_j + sum_{T in M} u_T prod_{j in T} x_j``, for a
     hierarchical set ``M`` of interaction terms (list dependences) of order 2 up to
     ``terms`` (``"independence"``, ``"two-way"``, ``"three-way"`` or an integer; never
-    the ``J``-way term, which the observed cells cannot identify). The unobserved cell is
+    the ``J``-way term, which the observed cells cannot identify; with two lists only the
+    independence model is identifiable and is the one fitted). The unobserved cell is
     ``exp(u)`` (no list: all ``x_j = 0``) and the estimate is ``N = n + exp(u_hat)``. The
     assumption is that the highest-order interaction is zero: the dependence seen among the
     observed cells extends to the unobserved one. Heterogeneous catchability is captured
