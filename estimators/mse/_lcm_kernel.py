@@ -14,15 +14,32 @@ from numba import njit
 
 
 @njit(cache=True)
-def binomial(n, p):
+def log_factorials(size):
+    """Table of log k! for k < size (BTRS looks these up instead of calling lgamma)."""
+    out = np.empty(size)
+    for k in range(size):
+        out[k] = math.lgamma(k + 1.0)
+    return out
+
+
+@njit(cache=True)
+def _logfact(k, table):
+    if k < table.shape[0]:
+        return table[int(k)]
+    return math.lgamma(k + 1.0)
+
+
+@njit(cache=True)
+def binomial(n, p, table=np.zeros(0)):
     """Exact binomial draw in O(1): inversion when n p < 10, else Hörmann's (1993) BTRS
-    transformed rejection with squeeze. (numba's own sampler costs O(n p).)"""
+    transformed rejection with squeeze. (numba's own sampler costs O(n p).) ``table``
+    holds log k! for small k (`log_factorials`), or is empty."""
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
         return n
     if p > 0.5:
-        return n - binomial(n, 1.0 - p)
+        return n - binomial(n, 1.0 - p, table)
     if n * p < 10.0:
         q = 1.0 - p
         s = p / q
@@ -48,7 +65,7 @@ def binomial(n, p):
     alpha = (2.83 + 5.1 / b) * spq
     lpq = math.log(p / (1.0 - p))
     m = math.floor((n + 1) * p)
-    h = math.lgamma(m + 1.0) + math.lgamma(n - m + 1.0)
+    h = _logfact(m, table) + _logfact(n - m, table)
     while True:
         u = np.random.random() - 0.5
         v = np.random.random()
@@ -59,7 +76,7 @@ def binomial(n, p):
         if us >= 0.07 and v <= v_r:
             return int(k)
         v = math.log(v * alpha / (a / (us * us) + b))
-        if v <= h - math.lgamma(k + 1.0) - math.lgamma(n - k + 1.0) + (k - m) * lpq:
+        if v <= h - _logfact(k, table) - _logfact(n - k, table) + (k - m) * lpq:
             return int(k)
 
 
@@ -111,6 +128,7 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     for x in range(1, C):
         n += counts[x]
     # bits[x, j]
+    lf = log_factorials(min(4 * n + 16, 1 << 22))
     bits = np.zeros((C, J), dtype=np.int64)
     for x in range(C):
         for j in range(J):
@@ -174,7 +192,7 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
                     elif q <= 0.0:
                         b = 0
                     else:
-                        b = binomial(rem, q)
+                        b = binomial(rem, q, lf)
                 rest -= P[x, k]
                 rem -= b
                 if b > 0:
@@ -282,6 +300,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
     n = 0
     for x in range(1, C):
         n += counts[x]
+    lf = log_factorials(min(4 * n + 16, 1 << 22))
     bits = np.zeros((C, J), dtype=np.int64)
     for x in range(C):
         for j in range(J):
@@ -339,7 +358,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
                     elif q <= 0.0:
                         b = 0
                     else:
-                        b = binomial(rem, q)
+                        b = binomial(rem, q, lf)
                 rest -= P[x, k]
                 rem -= b
                 if b > 0:
