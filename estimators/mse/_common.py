@@ -40,3 +40,16 @@ def check_seed(random_seed: Any) -> int:
     if isinstance(random_seed, bool) or not isinstance(random_seed, int | np.integer):
         raise TypeError(f"random_seed must be an integer, got {random_seed!r}")
     return int(random_seed)
+
+
+def independence_missing(counts: np.ndarray) -> int:
+    """Starting value for the unobserved count: the M_t (independent lists) estimate,
+    from Darroch's equation 1 - n/N = prod_j (1 - n_j/N) by fixed-point iteration."""
+    J = int(np.log2(len(counts)))
+    n = float(counts.sum())
+    nj = (patterns(J) * counts[:, None]).sum(axis=0).astype(float)
+    N = 1.5 * n
+    for _ in range(200):
+        seen = 1 - np.prod(1 - np.minimum(nj / N, 1))
+        N = n / max(seen, 1e-9)
+    return int(min(max(N - n, 0), 10 * n))

@@ -166,10 +166,6 @@ def graph_average(
     shared by every list (a class of victims hard for all sources to find); then the
     posterior sits below the truth. Use `latent_class` alongside.
     """
-    import warnings
-
-    import pandas as pd
-
     from ._common import cell_counts, check_level
 
     level = check_level(level)
@@ -181,9 +177,32 @@ def graph_average(
     if delta <= 0:
         raise ValueError("delta must be positive")
     n = int(counts.sum())
-    max_missing = max(5 * n, 1000) if max_missing is None else int(max_missing)
+    if max_missing is None:
+        from ._common import independence_missing
+
+        # Start from 4x the independence estimate of the uncounted (plus slack) and double
+        # while more than 1e-6 of the posterior sits in the grid's top tenth.
+        guess = int(max(1000, 4 * independence_missing(counts) + 50 * np.sqrt(n)))
+        while True:
+            est = _graph_average(counts, names, J, delta, prior, guess, level, quantity, adaptive=True)
+            if est is not None or guess >= 20 * n:
+                break
+            guess *= 2
+        if est is None:
+            est = _graph_average(counts, names, J, delta, prior, guess, level, quantity, adaptive=False)
+        return est
+    max_missing = int(max_missing)
     if max_missing < 1:
         raise ValueError("max_missing must be a positive whole number")
+    return _graph_average(counts, names, J, delta, prior, max_missing, level, quantity, adaptive=False)
+
+
+def _graph_average(counts, names, J, delta, prior, max_missing, level, quantity, *, adaptive):
+    import warnings
+
+    import pandas as pd
+
+    n = int(counts.sum())
     missing = np.arange(max_missing + 1, dtype=float)
     N = n + missing
     if callable(prior):
@@ -195,29 +214,48 @@ def graph_average(
     else:
         raise ValueError(f"prior must be '1/N', 'uniform' or a function of N, got {prior!r}")
     graphs = decomposable_graphs(J)
-    logw = bma_log_weights(counts, missing, delta=delta, log_prior=log_prior, graphs=graphs)
-    logw -= logw.max()
-    w = np.exp(logw)
-    w /= w.sum()
-    pmf = w.sum(axis=0)
+    # Stream over graphs (memory: a few grid-length vectors, not graphs x grid).
+    from scipy.special import gammaln, logsumexp
+
+    counts_f = counts.astype(float)
+    comp = _component_log_ml(counts_f, J, delta, missing)
+    base = gammaln(N + 1) - gammaln(missing + 1) - gammaln(counts_f[1:] + 1).sum() + log_prior
+    lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
+    mix = np.zeros(len(N))
+    top = -np.inf
+    log_totals = np.empty(len(graphs))
+    rows = []
+    for g, (edges, order) in enumerate(graphs):
+        lw = base.copy()
+        for v, pa in order:
+            lw += comp[pa | (1 << v)] - comp[pa]
+        m = lw.max()
+        if m > top:
+            mix *= np.exp(top - m) if np.isfinite(top) else 0.0
+            top = m
+        mix += np.exp(lw - top)
+        log_totals[g] = logsumexp(lw)
+        cond = np.exp(lw - m)
+        cond /= cond.sum()
+        qm, ql, qh = _quantiles(cond, N, [0.5, lo_q, hi_q])
+        rows.append({
+            "graph": ", ".join(f"{names[a]}-{names[b]}" for a, b in edges) or "independence",
+            "edges": len(edges), "posterior_probability": 0.0, "mean": float(cond @ N),
+            "mode": float(N[np.argmax(cond)]), "median": qm, "lower": ql, "upper": qh,
+        })
+    probs = np.exp(log_totals - logsumexp(log_totals))
+    for row, p_g in zip(rows, probs):
+        row["posterior_probability"] = float(p_g)
+    pmf = mix / mix.sum()
     tail = pmf[int(0.9 * len(pmf)):].sum()
+    if adaptive and tail > 1e-6:
+        return None
     warns = []
     if tail > 1e-3:
         warns.append(f"{tail:.1%} of the posterior lies in the top tenth of the grid: raise max_missing "
                      f"(now {max_missing}); the interval's upper end is truncated")
         warnings.warn(warns[-1], UserWarning, stacklevel=2)
-    lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
     median, lo, hi = _quantiles(pmf, N, [0.5, lo_q, hi_q])
-    rows = []
-    for g, (edges, _) in enumerate(graphs):
-        pg = w[g].sum()
-        cond = w[g] / pg if pg > 0 else np.full(len(N), 1 / len(N))
-        qm, ql, qh = _quantiles(cond, N, [0.5, lo_q, hi_q])
-        rows.append({
-            "graph": ", ".join(f"{names[a]}-{names[b]}" for a, b in edges) or "independence",
-            "edges": len(edges), "posterior_probability": pg, "mean": float(cond @ N),
-            "mode": float(N[np.argmax(cond)]), "median": qm, "lower": ql, "upper": qh,
-        })
     details = pd.DataFrame(rows).sort_values("posterior_probability", ascending=False, kind="mergesort")
     details = details.reset_index(drop=True)
     return Estimate(

@@ -17,21 +17,6 @@ from ..result import Estimate
 __all__ = ["latent_class", "build_model", "sample_latent_class"]
 
 
-def _independence_missing(counts: np.ndarray) -> int:
-    """Starting value for the unobserved count: the M_t (independent lists) estimate,
-    from Darroch's equation 1 - n/N = prod_j (1 - n_j/N) by fixed-point iteration."""
-    from ._common import patterns
-
-    J = int(np.log2(len(counts)))
-    n = float(counts.sum())
-    nj = (patterns(J) * counts[:, None]).sum(axis=0).astype(float)
-    N = 1.5 * n
-    for _ in range(200):
-        seen = 1 - np.prod(1 - np.minimum(nj / N, 1))
-        N = n / max(seen, 1e-9)
-    return int(min(max(N - n, 0), 10 * n))
-
-
 def sample_latent_class(
     counts: np.ndarray,
     *,
@@ -46,7 +31,7 @@ def sample_latent_class(
     sampler: str = "collapsed",
 ) -> dict[str, np.ndarray]:
     """Raw sampler on the ``2**J`` cell counts (cell 0 ignored); arrays of shape (chain, draw)."""
-    from ._common import check_seed
+    from ._common import check_seed, independence_missing
     from ._lcm_kernel import gibbs, gibbs_collapsed
 
     kernels = {"collapsed": gibbs_collapsed, "data-augmentation": gibbs}
@@ -58,7 +43,7 @@ def sample_latent_class(
     counts = np.ascontiguousarray(counts, dtype=np.int64).copy()
     counts[0] = 0
     n = int(counts.sum())
-    n0_init = _independence_missing(counts)
+    n0_init = independence_missing(counts)
     seeds = np.random.SeedSequence(seed).generate_state(chains, dtype=np.uint32)
     out: dict[str, list] = {"N": [], "alpha": [], "classes": [], "p0": []}
     start, cpu_start = time.perf_counter(), time.process_time()
