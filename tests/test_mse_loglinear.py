@@ -105,6 +105,8 @@ def test_bad_options():
         loglinear(data, terms="four-way")
     with pytest.raises(ValueError, match="heterogeneity"):
         mth(data, heterogeneity="gamma")
+    with pytest.raises(ValueError, match="hierarchical models"):  # refused before building 2**45
+        loglinear(capture_histories(500, 10, random_seed=1))
 
 
 def test_coverage_small_version():

@@ -22,16 +22,20 @@ _ORDERS = {"independence": 1, "two-way": 2, "three-way": 3}
 
 # -- models ---------------------------------------------------------------------------------
 
-def hierarchical_models(J: int, max_order: int) -> list[tuple[tuple[int, ...], ...]]:
+def hierarchical_models(J: int, max_order: int, *, limit: int | None = None) -> list[tuple[tuple[int, ...], ...]]:
     """Every hierarchical set of interaction terms (subsets of lists of size 2..max_order).
 
     Main effects are always in. A term is allowed only if all its sub-terms of size >= 2
     are in (hierarchy). The ``J``-way term is never allowed: it is not identifiable from
     the observed cells. Returned in a fixed order (by number of terms, then lexically).
+    More than ``limit`` models raise ``ValueError`` (before they are all built).
     """
     max_order = min(max_order, J - 1)
     models: list[tuple[tuple[int, ...], ...]] = [()]
     for size in range(2, max_order + 1):
+        if size == 2 and limit is not None and 2 ** math.comb(J, 2) > limit:
+            raise ValueError(f"more than {limit} hierarchical models for J={J} lists with interactions; "
+                             f"use terms='independence', fewer lists, or raise max_models")
         grown = []
         for model in models:
             present = set(model)
@@ -42,6 +46,9 @@ def hierarchical_models(J: int, max_order: int) -> list[tuple[tuple[int, ...], .
             for r in range(len(allowed) + 1):
                 for extra in itertools.combinations(allowed, r):
                     grown.append(model + extra)
+                    if limit is not None and len(grown) > limit:
+                        raise ValueError(f"more than {limit} hierarchical models for J={J} lists up to order "
+                                         f"{max_order}; use a lower order, fewer lists, or raise max_models")
         models = grown
     return sorted(models, key=lambda m: (len(m), m))
 
@@ -237,10 +244,7 @@ def loglinear(
     order = _ORDERS.get(terms, terms) if isinstance(terms, str) else int(terms)
     if not isinstance(order, int) or order < 1:
         raise ValueError(f"terms must be one of {list(_ORDERS)} or a positive integer, got {terms!r}")
-    models = hierarchical_models(J, order)
-    if len(models) > max_models:
-        raise ValueError(f"{len(models)} hierarchical models for J={J} up to order {order}; "
-                         f"raise max_models or use a lower order")
+    models = hierarchical_models(J, order, limit=max_models)
     rows = []
     designs = {}
     for model in models:
