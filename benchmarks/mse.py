@@ -102,6 +102,24 @@ def _coverage(name: str, reps: int, truth: int, fit) -> None:
           f"median width {np.median(widths):>7,.0f}  {time.perf_counter() - start:6.1f} s", flush=True)
 
 
+def _graph_from_prior(r: int):
+    """A decomposable graph drawn uniformly (the prior's graph weights); each edge a log odds
+    ratio ~ N(0, 0.8^2); lists drawn along the graph's perfect order, so the data are
+    Markov with respect to the drawn graph."""
+    from estimators.mse import graph_average
+    from estimators.mse.graphs import decomposable_graphs
+    from estimators.simulate import capture_histories
+
+    rng = np.random.default_rng(90_000 + r)
+    graphs = decomposable_graphs(4)
+    edges, order = graphs[rng.integers(len(graphs))]
+    rank = {v: i for i, (v, _) in enumerate(order)}  # list v is drawn i-th
+    dependence = [(min(rank[a], rank[b]), max(rank[a], rank[b]), float(np.exp(rng.normal(0, 0.8))))
+                  for a, b in edges]
+    data = capture_histories(1000, [0.3, 0.25, 0.3, 0.2], dependence=dependence, random_seed=91_000 + r)
+    return graph_average(data)
+
+
 def coverage(quick: bool) -> None:
     from estimators.mse import chapman, graph_average, latent_class, loglinear
     from estimators.simulate import capture_histories
@@ -122,6 +140,7 @@ def coverage(quick: bool) -> None:
                                                         random_seed=5000 + r)))
     _coverage("graph_average (4 lists, independent, N = 1000)", reps, 1000,
               lambda r: graph_average(capture_histories(1000, [0.3, 0.25, 0.3, 0.2], random_seed=40_000 + r)))
+    _coverage("graph_average (4 lists, graph drawn from the prior, N = 1000)", reps, 1000, _graph_from_prior)
     _coverage("latent_class K=10 (5 lists, two latent classes, N = 2000)", reps, 2000,
               lambda r: latent_class(capture_histories(2000, [0.3] * 5, heterogeneity=TWO_CLASSES,
                                                        random_seed=7000 + r),
