@@ -227,8 +227,9 @@ def loglinear(
     Returns
     -------
     Estimate with ``value`` the selected model's Poisson estimate; ``details`` one row per
-    model (terms, parameters, deviance, df, AIC, BIC, estimate, se, profile interval for
-    models within ``profile_within`` of the best criterion, else NaN), sorted by criterion.
+    model (terms, parameters, deviance, df, AIC, BIC, estimate, se, and the profile interval:
+    for every model when there are at most 64, else for models within ``profile_within``
+    of the best criterion, NaN for the others), sorted by criterion.
     """
     import pandas as pd
 
@@ -264,7 +265,10 @@ def loglinear(
     best_crit = usable[criterion].iloc[0]
     table["delta_" + criterion] = table[criterion] - best_crit
     table["lower"], table["upper"], table["multinomial_estimate"] = np.nan, np.nan, np.nan
-    todo = table.index[table["converged"] & (table["delta_" + criterion] <= profile_within)][:20]
+    # Profile intervals for every model when there are few (J <= 4), else for those
+    # within `profile_within` of the best criterion (the rest keep NaN).
+    near = table["delta_" + criterion] <= (np.inf if len(table) <= 64 else profile_within)
+    todo = table.index[table["converged"] & near]
     for i in todo:
         X = designs[table.at[i, "terms"]]
         n_m, lo, hi = profile_interval(X, counts, level=level, start=table.at[i, "estimate"])
