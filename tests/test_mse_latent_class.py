@@ -125,3 +125,26 @@ def test_coverage_full(request):
         est = latent_class(data, K=10, draws=500, burn=1000, thin=5, chains=2, random_seed=seed)
         hits += est.lower <= 2000 <= est.upper
     assert 0.915 <= hits / 200 <= 0.985
+
+
+def test_telescoped_conditional_equals_the_direct_formula():
+    # The sampler's O(J + k) conditional of an unobserved class count must differ from the
+    # direct sum of Beta functions only by a constant in m.
+    from estimators.mse._lcm_kernel import _g, _g_fast
+
+    rng = np.random.default_rng(0)
+    for K in (1, 3, 6):
+        J = 4
+        nobs = rng.integers(0, 50, K).astype(float)
+        m0 = rng.integers(0, 30, K).astype(float)
+        o = np.minimum(rng.integers(0, 40, (J, K)), nobs).astype(float)
+        r = nobs - o
+        n = int(nobs.sum())
+        for k in range(K):
+            M_other = m0.sum() - m0[k]
+            Tb = np.zeros(K + 1)
+            for l in range(K - 1, -1, -1):
+                Tb[l] = Tb[l + 1] + (nobs[l] + m0[l] if l != k else 0.0)
+            direct = [_g(float(m), k, K, n, M_other, nobs, m0, 0.7, o, r, J) for m in (0, 5, 17)]
+            fast = [_g_fast(float(m), k, K, n, M_other, Tb, nobs, 0.7, r, J) for m in (0, 5, 17)]
+            np.testing.assert_allclose(np.diff(direct), np.diff(fast), atol=1e-9)

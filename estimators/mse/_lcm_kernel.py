@@ -112,11 +112,6 @@ def _init_lambda(counts, J, K):
 
 
 @njit(cache=True)
-def _seed(seed):
-    np.random.seed(seed)
-
-
-@njit(cache=True)
 def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     """Run one chain; return N, alpha, occupied classes and p0 per kept draw."""
     np.random.seed(seed)
