@@ -73,6 +73,19 @@ def test_importing_the_mse_package_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, estimators.mse; heavy = {'numba', 'pandas', 'scipy', 'statsmodels', 'pymc'} "
+    code = ("import sys, estimators.mse; heavy = {'numba', 'pandas', 'scipy', 'statsmodels', 'pymc', 'arviz'} "
             "& set(sys.modules); assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_functions_are_not_shadowed_by_their_modules():
+    import importlib
+
+    import estimators.mse as mse
+
+    importlib.import_module("estimators.mse.latent_class")
+    importlib.import_module("estimators.mse.loglinear")
+    assert callable(mse.latent_class) and callable(mse.loglinear)
+    import estimators
+
+    assert estimators.latent_class is mse.latent_class and estimators.loglinear is mse.loglinear

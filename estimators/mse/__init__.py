@@ -6,41 +6,15 @@
 * `latent_class` — the LCMCR Bayesian non-parametric latent-class model;
 * `graph_average` — Bayesian model averaging over decomposable graphs (dga).
 
-Names resolve lazily: importing this package loads no numerical library.
+Importing this package loads numpy only: SciPy, pandas, statsmodels, numba and PyMC are
+imported inside the functions. The functions are bound here eagerly, because two of them
+share their module's name (``latent_class``, ``loglinear``): a lazy look-up would hand
+back the module once ``estimators.mse.latent_class`` had been imported as a module.
 """
 
-from __future__ import annotations
+from .graphs import graph_average
+from .latent_class import latent_class
+from .loglinear import loglinear, mth
+from .two_list import ListDependenceWarning, chapman
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-_EXPORTS = {
-    "chapman": "two_list",
-    "ListDependenceWarning": "two_list",
-    "loglinear": "loglinear",
-    "mth": "loglinear",
-    "latent_class": "latent_class",
-    "graph_average": "graphs",
-}
-
-__all__ = sorted(_EXPORTS)
-
-if TYPE_CHECKING:
-    from .graphs import graph_average
-    from .latent_class import latent_class
-    from .loglinear import loglinear, mth
-    from .two_list import ListDependenceWarning, chapman
-
-
-def __getattr__(name: str) -> Any:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'estimators.mse' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__ = ["ListDependenceWarning", "chapman", "graph_average", "latent_class", "loglinear", "mth"]
