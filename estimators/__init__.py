@@ -34,13 +34,21 @@ _EXPORTS = {
     "site_sample_total": "sampling",
     "read_site_sample": "data",
     "pending_allegations": "backlog",
+    "read_capture_histories": "data",
+    "chapman": "mse.two_list",
+    "loglinear": "mse.loglinear",
+    "mth": "mse.loglinear",
+    "latent_class": "mse.latent_class",
+    "graph_average": "mse.graphs",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from .data import DataValidationError, read_published_figures
+    from .data import read_capture_histories
     from .datasets import load_published_figures
+    from .mse import chapman, graph_average, latent_class, loglinear, mth
     from .result import Estimate, EstimateTable
     from .data import read_grade_summary, read_incidents, read_monitor_export
     from .datasets import load_grade_snapshots

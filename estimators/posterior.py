@@ -13,7 +13,7 @@ import numpy as np
 
 from .result import Estimate
 
-__all__ = ["credible_interval", "convergence", "posterior_estimate", "CREDIBLE_KINDS"]
+__all__ = ["credible_interval", "convergence", "posterior_estimate", "to_idata", "CREDIBLE_KINDS"]
 
 CREDIBLE_KINDS = ("equal-tailed", "HDI")
 
@@ -90,3 +90,10 @@ def posterior_estimate(
         details=details,
         idata=idata,
     )
+
+
+def to_idata(posterior: dict[str, Any]) -> Any:
+    """ArviZ ``InferenceData`` from arrays of shape ``(chain, draw, ...)`` (our own samplers)."""
+    import arviz as az
+
+    return az.from_dict(posterior={k: np.asarray(v) for k, v in posterior.items()})

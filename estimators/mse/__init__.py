@@ -1,0 +1,20 @@
+"""Multiple systems estimation (capture–recapture) on linked victim lists.
+
+* `chapman` — two lists: Lincoln–Petersen / Chapman with Chao's log-normal interval;
+* `loglinear` — hierarchical log-linear models, ranked, profile-likelihood interval;
+* `mth` — heterogeneity models M_th (Chao lower bound, Poisson2, Darroch);
+* `latent_class` — the LCMCR Bayesian non-parametric latent-class model;
+* `graph_average` — Bayesian model averaging over decomposable graphs (dga).
+
+Importing this package loads numpy only: SciPy, pandas, statsmodels, numba and PyMC are
+imported inside the functions. The functions are bound here eagerly, because two of them
+share their module's name (``latent_class``, ``loglinear``): a lazy look-up would hand
+back the module once ``estimators.mse.latent_class`` had been imported as a module.
+"""
+
+from .graphs import graph_average
+from .latent_class import latent_class
+from .loglinear import loglinear, mth
+from .two_list import ListDependenceWarning, chapman
+
+__all__ = ["ListDependenceWarning", "chapman", "graph_average", "latent_class", "loglinear", "mth"]

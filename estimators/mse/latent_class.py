@@ -1,0 +1,171 @@
+"""Bayesian non-parametric latent-class capture–recapture (the LCMCR model).
+
+Manrique-Vallier, D. (2016), "Bayesian population size estimation using Dirichlet process
+mixtures", Biometrics 72(4), 1246–1254; R package LCMCR. The Gibbs sampler here is exact
+(conjugate updates, no Metropolis) and runs on the ``2**J`` cell counts, compiled with numba.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from ..result import Estimate
+
+__all__ = ["latent_class", "build_model", "sample_latent_class"]
+
+
+def sample_latent_class(
+    counts: np.ndarray,
+    *,
+    K: int = 10,
+    a_alpha: float = 0.25,
+    b_alpha: float = 0.25,
+    draws: int = 1000,
+    burn: int = 10000,
+    thin: int = 10,
+    chains: int = 4,
+    random_seed: int,
+    sampler: str = "collapsed",
+) -> dict[str, np.ndarray]:
+    """Raw sampler on the ``2**J`` cell counts (cell 0 ignored); arrays of shape (chain, draw)."""
+    from ._common import check_seed, independence_missing
+    from ._lcm_kernel import gibbs, gibbs_collapsed
+
+    kernels = {"collapsed": gibbs_collapsed, "data-augmentation": gibbs}
+    if sampler not in kernels:
+        raise ValueError(f"sampler must be one of {list(kernels)}, got {sampler!r}")
+    kernel = kernels[sampler]
+
+    seed = check_seed(random_seed)
+    counts = np.ascontiguousarray(counts, dtype=np.int64).copy()
+    counts[0] = 0
+    n = int(counts.sum())
+    n0_init = independence_missing(counts)
+    seeds = np.random.SeedSequence(seed).generate_state(chains, dtype=np.uint32)
+    out: dict[str, list] = {"N": [], "alpha": [], "classes": [], "p0": []}
+    start, cpu_start = time.perf_counter(), time.process_time()
+    for c in range(chains):
+        N, alpha, k, p0 = kernel(counts, int(K), float(a_alpha), float(b_alpha), int(burn), int(draws),
+                                int(thin), int(seeds[c]), n0_init)
+        for key, val in zip(out, (N, alpha, k, p0)):
+            out[key].append(val)
+    seconds = time.perf_counter() - start
+    result = {key: np.stack(val) for key, val in out.items()}
+    result["seconds"] = np.array(seconds)
+    result["cpu_seconds"] = np.array(time.process_time() - cpu_start)  # fairer on a shared machine
+    result["iterations"] = np.array(chains * (burn + draws * thin))
+    return result
+
+
+def latent_class(
+    histories: Any,
+    *,
+    K: int = 10,
+    a_alpha: float = 0.25,
+    b_alpha: float = 0.25,
+    draws: int = 1000,
+    burn: int = 10000,
+    thin: int = 10,
+    chains: int = 4,
+    random_seed: int,
+    level: float = 0.95,
+    quantity: str = "total victims",
+) -> Estimate:
+    """Population size from ``J >= 3`` linked lists under the LCMCR latent-class model.
+
+    Model
+    -----
+    Each of the ``N`` victims belongs to a latent class ``z_i`` in ``1..K``; given its
+    class, it is on list ``j`` with probability ``lambda_jk``, independently across lists
+    (local independence). Heterogeneous catchability and list dependence are both captured
+    by the mixture: victims in the same class share their capture probabilities.
+
+    * ``x_ij | z_i = k ~ Bernoulli(lambda_jk)``, ``lambda_jk ~ Beta(1, 1)``;
+    * ``z_i ~ Categorical(pi)``, ``pi`` from a stick-breaking process truncated at ``K``:
+      ``pi_k = V_k prod_{l<k} (1 - V_l)``, ``V_k ~ Beta(1, alpha)``, ``V_K = 1``;
+    * ``alpha ~ Gamma(a_alpha, b_alpha)`` (shape, rate), 0.25 and 0.25 as in LCMCR;
+    * ``p(N) ∝ 1/N``: then ``N - n | theta ~ NegBin(n, 1 - p0(theta))``,
+      ``p0 = sum_k pi_k prod_j (1 - lambda_jk)``.
+
+    Sampling: an exact Gibbs sampler (as LCMCR's), data augmentation for the unobserved
+    victims; class labels drawn per cell of the ``2**J`` table (one multinomial per
+    pattern), conjugate Beta/Gamma updates. Defaults as LCMCR's example (K = 10,
+    thinning 10) with ``chains`` independent chains.
+
+    The interval is the equal-tailed ``level`` posterior credible interval of N; the value
+    the posterior median. ``diagnostics`` holds R-hat and ESS of N (rank-normalised),
+    seconds, iterations per second and effective draws of N per second.
+
+    Assumptions: a closed population; no false matches or missed links between lists;
+    every victim has a positive chance of being on some list (the uncatchable are not
+    counted by any capture–recapture method).
+    """
+    from ..posterior import convergence, posterior_estimate, to_idata
+    from ._common import cell_counts, check_level
+
+    level = check_level(level)
+    names, counts = cell_counts(histories)
+    if len(names) < 3:
+        raise ValueError("latent_class needs at least three lists (two lists cannot identify classes)")
+    for label, v in (("K", K), ("draws", draws), ("thin", thin), ("chains", chains)):
+        if isinstance(v, bool) or int(v) != v or v < 1:
+            raise ValueError(f"{label} must be a positive integer, got {v!r}")
+    if burn < 0:
+        raise ValueError("burn must be >= 0")
+    if a_alpha <= 0 or b_alpha <= 0:
+        raise ValueError("a_alpha and b_alpha must be positive")
+    res = sample_latent_class(counts, K=K, a_alpha=a_alpha, b_alpha=b_alpha, draws=draws,
+                              burn=burn, thin=thin, chains=chains, random_seed=random_seed)
+    N = res["N"]
+    diag: dict[str, Any] = {}
+    if chains * draws >= 4 and draws >= 4:
+        diag.update(convergence(N))
+    else:
+        diag.update({"chains": chains, "draws": draws})
+    seconds = float(res["seconds"])
+    diag.update(
+        seconds=seconds,
+        cpu_seconds=float(res["cpu_seconds"]),
+        iterations_per_second=float(res["iterations"]) / seconds if seconds > 0 else float("inf"),
+        ess_per_second=diag.get("ess_bulk", float("nan")) / seconds if seconds > 0 else float("nan"),
+        K=K, a_alpha=a_alpha, b_alpha=b_alpha, burn=burn, thin=thin,
+        mean_occupied_classes=float(res["classes"].mean()),
+        lists=names,
+    )
+    idata = to_idata({"N": N, "alpha": res["alpha"], "occupied_classes": res["classes"]})
+    return posterior_estimate(N, level=level, method=f"latent_class (LCMCR, K={K})", quantity=quantity,
+                              observed=int(counts.sum()), diagnostics=diag, idata=idata)
+
+
+def build_model(histories: Any, *, K: int = 10, a_alpha: float = 0.25, b_alpha: float = 0.25):
+    """The LCMCR model in PyMC, with N integrated out.
+
+    Under ``p(N) ∝ 1/N`` the likelihood of the observed counts, summed over N, is the
+    conditional multinomial ``prod_x (q_x / (1 - q_0))^{n_x}`` (q the pattern probabilities
+    of the latent-class mixture), so the model has only continuous parameters. ``p0`` is a
+    deterministic node; draw ``N - n ~ NegBin(n, 1 - p0)`` afterwards for N. The exact
+    Gibbs sampler of `latent_class` samples the same posterior much faster.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    from ._common import cell_counts, patterns
+
+    names, counts = cell_counts(histories)
+    J = len(names)
+    X = patterns(J)
+    coords = {"list": names, "class": np.arange(K), "pattern": np.arange(1, 2**J)}
+    with pm.Model(coords=coords) as model:
+        alpha = pm.Gamma("alpha", alpha=a_alpha, beta=b_alpha)
+        V = pm.Beta("V", 1.0, alpha, shape=K - 1)
+        remain = pt.concatenate([pt.ones(1), pt.cumprod(1 - V)])
+        pi = pm.Deterministic("pi", pt.concatenate([V, pt.ones(1)]) * remain, dims="class")
+        lam = pm.Beta("lambda", 1.0, 1.0, dims=("list", "class"))
+        logp_cell = pt.dot(X, pt.log(lam)) + pt.dot(1 - X, pt.log1p(-lam))  # (2^J, K)
+        logq = pm.math.logsumexp(logp_cell + pt.log(pi)[None, :], axis=1).flatten()
+        p0 = pm.Deterministic("p0", pt.exp(logq[0]))
+        pm.Potential("conditional_likelihood", pt.sum(counts[1:] * (logq[1:] - pt.log1p(-p0))))
+    return model

@@ -1,0 +1,91 @@
+"""Capture histories: the loader's rules and the simulator's known truth."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from estimators import DataValidationError
+from estimators.data import read_capture_histories
+from estimators.simulate import capture_histories
+
+
+def test_pattern_table_fills_unobserved_patterns_with_zero():
+    table = read_capture_histories(pd.DataFrame({"A": [1, 1], "B": [0, 1], "C": [0, 0], "count": [5, 2]}))
+    assert len(table) == 7 and table.attrs["lists"] == ["A", "B", "C"]
+    assert table["count"].tolist() == [5, 0, 2, 0, 0, 0, 0]  # order: A, B, AB, C, AC, BC, ABC
+    assert table["count"].dtype == np.int64 and not table["count"].isna().any()
+
+
+def test_one_row_per_victim_is_counted(tmp_path):
+    path = tmp_path / "victims.csv"
+    path.write_text("victim,A,B\nv1,1,0\nv2,1,1\nv3,1,0\nv4,0,1\n")
+    table = read_capture_histories(path, id_column="victim")
+    assert table["count"].tolist() == [2, 1, 1]
+
+
+@pytest.mark.parametrize("frame, row, column, expected", [
+    ({"A": [1, 2], "B": [0, 1], "count": [1, 1]}, 2, "A", "one of: 0, 1"),
+    ({"A": [1, 0], "B": [0, 1], "count": [1, -3]}, 2, "count", "non-negative"),
+    ({"A": [1, 0], "B": [0, 1], "count": [1, 2.5]}, 2, "count", "whole number"),
+    ({"A": [1, 0], "B": [0, 0], "count": [1, 4]}, 2, "A", "at least one list"),
+    ({"A": [1, 1], "B": [0, 0], "count": [1, 4]}, 2, "A", "each pattern of lists once"),
+    ({"A": [1, 0], "count": [1, 4]}, None, None, "at least two"),
+])
+def test_bad_tables_name_row_column_and_rule(frame, row, column, expected):
+    with pytest.raises(DataValidationError) as err:
+        read_capture_histories(pd.DataFrame(frame))
+    assert err.value.row == row and err.value.column == column
+    assert expected in str(err.value)
+
+
+def test_repeated_list_names_in_a_file_are_refused(tmp_path):
+    path = tmp_path / "lists.csv"
+    path.write_text("A,A,count\n1,0,3\n")
+    with pytest.raises(DataValidationError, match="each list name once"):
+        read_capture_histories(path)
+
+
+def test_errors_in_files_give_the_line(tmp_path):
+    path = tmp_path / "lists.csv"
+    path.write_text("A,B,count\n1,0,3\n0,1,x\n")
+    with pytest.raises(DataValidationError) as err:
+        read_capture_histories(path)
+    assert (err.value.row, err.value.line, err.value.column) == (2, 3, "count")
+
+
+def test_simulator_keeps_the_truth_and_is_seeded():
+    a = capture_histories(1000, 4, random_seed=7)
+    b = capture_histories(1000, 4, random_seed=7)
+    assert a.equals(b) and a.attrs["N"] == 1000
+    assert a["count"].sum() + a.attrs["unobserved"] == 1000
+    # with p = 0.3 on four independent lists, 1 - 0.7**4 = 76% are seen: 3 sd = 40
+    assert abs(a["count"].sum() - 1000 * (1 - 0.7**4)) < 40
+
+
+def test_simulated_positive_dependence_raises_the_overlap():
+    indep = capture_histories(20000, [0.3, 0.3], random_seed=1)
+    dep = capture_histories(20000, [0.3, 0.3], dependence=4.0, random_seed=1)
+    both = lambda t: int(t.loc[(t.L1 == 1) & (t.L2 == 1), "count"].iloc[0])  # noqa: E731
+    assert both(dep) > 1.5 * both(indep)
+
+
+def test_importing_the_mse_package_stays_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, estimators.mse; heavy = {'numba', 'pandas', 'scipy', 'statsmodels', 'pymc', 'arviz'} "
+            "& set(sys.modules); assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_functions_are_not_shadowed_by_their_modules():
+    import importlib
+
+    import estimators.mse as mse
+
+    importlib.import_module("estimators.mse.latent_class")
+    importlib.import_module("estimators.mse.loglinear")
+    assert callable(mse.latent_class) and callable(mse.loglinear)
+    import estimators
+
+    assert estimators.latent_class is mse.latent_class and estimators.loglinear is mse.loglinear
