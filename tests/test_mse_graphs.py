@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from results.mse_reference import (
+from tests.results.mse_reference import (
     MY_5_DELTA, MY_5_LISTS, MY_5_MISSING, MY_5_README_N_OFFSET, MY_5_TOP_GRAPH_MODE_Q025_Q975,
     MY_5_TOP_GRAPH_PROBABILITIES,
 )

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from results.mse_reference import MY_3_LISTS, SEBER_1982, SEBER_1982_MT, SEBER_1982_MT_TOL
+from tests.results.mse_reference import MY_3_LISTS, SEBER_1982, SEBER_1982_MT, SEBER_1982_MT_TOL
 from scipy.optimize import brentq
 
 from estimators.mse import loglinear, mth

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from results.mse_reference import SEBER_1982
+from tests.results.mse_reference import SEBER_1982
 
 from estimators.mse import ListDependenceWarning, chapman
 from estimators.simulate import capture_histories
