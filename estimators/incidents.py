@@ -532,14 +532,12 @@ def incident_model(
 
 
 def _idata(post: dict[str, np.ndarray]):
-    """The draws as ArviZ InferenceData (a container only; summaries go through
-    `estimators.posterior`)."""
-    import arviz as az
+    """The draws as ArviZ InferenceData."""
+    from .posterior import to_idata
 
-    return az.from_dict(
-        posterior={"total": post["total"], "theta": post["theta"],
-                   "sensitivity": post["sensitivity"], "specificity": post["specificity"],
-                   "deaths_by_grade": post["deaths_by_grade"]},
+    return to_idata(
+        {"total": post["total"], "theta": post["theta"], "sensitivity": post["sensitivity"],
+         "specificity": post["specificity"], "deaths_by_grade": post["deaths_by_grade"]},
         coords={"grade": list(GRADES)},
         dims={"theta": ["grade"], "deaths_by_grade": ["grade"]},
     )

@@ -92,8 +92,15 @@ def posterior_estimate(
     )
 
 
-def to_idata(posterior: dict[str, Any]) -> Any:
-    """ArviZ ``InferenceData`` from arrays of shape ``(chain, draw, ...)`` (our own samplers)."""
+def to_idata(
+    posterior: dict[str, Any],
+    *,
+    coords: dict[str, Any] | None = None,
+    dims: dict[str, list[str]] | None = None,
+) -> Any:
+    """ArviZ ``InferenceData`` from arrays of shape ``(chain, draw, ...)`` (our own samplers),
+    with optional named ``coords`` and per-variable ``dims`` for the trailing axes."""
     import arviz as az
 
-    return az.from_dict(posterior={k: np.asarray(v) for k, v in posterior.items()})
+    return az.from_dict(posterior={k: np.asarray(v) for k, v in posterior.items()},
+                        coords=coords, dims=dims)
