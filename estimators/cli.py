@@ -110,6 +110,44 @@ def range_(file: Path, grades: str, by: str | None, belligerent: str | None, exp
     emit(graded_range(table, grades=chosen, by=by, belligerent=belligerent), fmt)
 
 
+MSE_METHODS = ("chapman", "loglinear", "latent-class", "graph-average", "mth")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--method", type=click.Choice(MSE_METHODS), required=True, help="Which estimator.")
+@click.option("--lists", default=None, help="chapman: the two lists to use, comma-separated.")
+@click.option("--criterion", type=click.Choice(["aic", "bic"]), default="aic", show_default=True,
+              help="loglinear: model selection criterion.")
+@click.option("--level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
+              show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True, help="latent-class: random seed.")
+@output_options
+@data_errors
+def mse(file: Path, method: str, lists: str | None, criterion: str, level: float, seed: int,
+        fmt: str | None) -> None:
+    """Multiple systems estimation on linked lists (a pattern table or one row per victim).
+
+    Example: estimators mse data/capture_histories_example.csv --method latent-class
+    """
+    from . import mse as family
+    from .data import read_capture_histories
+
+    histories = read_capture_histories(file)
+    if method == "chapman":
+        pair = tuple(lists.split(",")) if lists else None
+        result = family.chapman(histories, lists=pair, level=level)
+    elif method == "loglinear":
+        result = family.loglinear(histories, criterion=criterion, level=level)
+    elif method == "latent-class":
+        result = family.latent_class(histories, level=level, random_seed=seed)
+    elif method == "graph-average":
+        result = family.graph_average(histories, level=level)
+    else:
+        result = family.mth(histories, level=level)
+    emit(result, fmt)
+
+
 @main.command()
 @click.option("--estimator", "name", required=True,
               help="Estimator to check (see --list), e.g. incident_model or proportion_ratio.")

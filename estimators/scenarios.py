@@ -138,6 +138,29 @@ def _pending_allegations(data, *, level, random_seed):
                                random_seed=random_seed)
 
 
+# -- linked lists (multiple systems estimation) ---------------------------------------------
+
+_TWO_CLASSES = {"weights": [0.7, 0.3],
+                "probabilities": [[0.6, 0.7, 0.5, 0.6], [0.25, 0.3, 0.2, 0.35]]}
+
+
+def _simulate_lists(rng, *, N: int, probabilities, dependence=0.0, heterogeneity=None):
+    from . import simulate
+
+    return simulate.capture_histories(N, list(probabilities), dependence=dependence,
+                                      heterogeneity=heterogeneity, random_seed=_seed(rng)), N
+
+
+def _mse(data, *, level, random_seed, method, **options):
+    from . import mse
+
+    if method == "chapman":
+        return mse.chapman(data, lists=tuple(data.attrs["lists"][:2]), level=level)
+    if method == "latent_class":
+        return mse.latent_class(data, level=level, random_seed=random_seed, **options)
+    return getattr(mse, method)(data, level=level, **options)
+
+
 # -- the list ------------------------------------------------------------------------------
 
 def scenarios() -> list[Scenario]:
@@ -170,6 +193,25 @@ def scenarios() -> list[Scenario]:
                  partial(_site_sample_total, estimator="ratio"), True, "stratified, moderate skew"),
         Scenario("pending_allegations", "own model", partial(_simulate_backlog, assessed=18, pending=111),
                  _pending_allegations, True, "April 2019 sizes: 18 assessed, 111 open"),
+        Scenario("mse.chapman", "two independent lists", partial(_simulate_lists, N=1000, probabilities=[0.3, 0.3]),
+                 partial(_mse, method="chapman"), True, "homogeneous, independent"),
+        Scenario("mse.chapman", "positively dependent lists",
+                 partial(_simulate_lists, N=1000, probabilities=[0.3, 0.3], dependence=[(0, 1, 3.0)]),
+                 partial(_mse, method="chapman"), False, "being on one list makes the other likelier"),
+        Scenario("mse.loglinear", "three independent lists", partial(_simulate_lists, N=800, probabilities=[0.25, 0.2, 0.3]),
+                 partial(_mse, method="loglinear"), True, "AIC selection among hierarchical models"),
+        Scenario("mse.loglinear", "two latent classes", partial(_simulate_lists, N=2000, probabilities=[0.3] * 4, heterogeneity=_TWO_CLASSES),
+                 partial(_mse, method="loglinear"), False, "capture heterogeneity no log-linear term captures"),
+        Scenario("mse.graph_average", "one dependence, 3 lists",
+                 partial(_simulate_lists, N=1000, probabilities=[0.3, 0.25, 0.3], dependence=[(0, 1, 2.0)]),
+                 partial(_mse, method="graph_average"), True, "a decomposable graph with one edge"),
+        Scenario("mse.latent_class", "two latent classes", partial(_simulate_lists, N=2000, probabilities=[0.3] * 4, heterogeneity=_TWO_CLASSES),
+                 partial(_mse, method="latent_class", K=5, draws=300, burn=1000, thin=5, chains=2),
+                 True, "heterogeneity the model is built for"),
+        Scenario("mse.latent_class", "positively dependent lists",
+                 partial(_simulate_lists, N=2000, probabilities=[0.3] * 4, dependence=[(0, 1, 3.0)]),
+                 partial(_mse, method="latent_class", K=5, draws=300, burn=1000, thin=5, chains=2),
+                 False, "direct list dependence, not heterogeneity"),
         Scenario("pending_allegations", "over-dispersed deaths",
                  partial(_simulate_backlog_overdispersed, assessed=18, pending=111, dispersion=0.5),
                  _pending_allegations, False, "negative-binomial deaths fitted as Poisson"),

@@ -19,7 +19,10 @@ def run(*args, check=True):
     return out
 
 
-@pytest.mark.parametrize("command", ["range", "coverage", "reproduce"])
+LISTS = ROOT / "data" / "capture_histories_example.csv"
+
+
+@pytest.mark.parametrize("command", ["range", "mse", "coverage", "reproduce"])
 def test_every_command_has_help_with_an_example(command):
     assert "Example: estimators " + command in run(command, "--help").stdout
 
@@ -63,3 +66,22 @@ def test_coverage_runs_a_small_study_and_refuses_unknown_estimators():
 def test_reproduce_with_no_matching_notebook_fails_clearly():
     out = run("reproduce", "--pattern", "no-such-*.ipynb", check=False)
     assert out.returncode == 1 and "no notebooks matching" in out.stderr
+
+
+def test_mse_methods_on_linked_lists():
+    ll = json.loads(run("mse", LISTS, "--method", "loglinear", "--json").stdout)
+    assert ll["interval"] == "confidence" and ll["lower"] < ll["value"] < ll["upper"]
+    two = run("mse", LISTS, "--method", "chapman", "--lists", "acknowledged,documented", "--csv").stdout
+    assert "confidence" in two.splitlines()[1]
+    out = run("mse", LISTS, "--method", "chapman", check=False)
+    assert out.returncode == 1 and "say which two" in out.stderr
+
+
+def test_mse_on_bad_input_names_the_row_and_column(tmp_path):
+    bad = tmp_path / "lists.csv"
+    lines = LISTS.read_text().splitlines()
+    lines[3] = "1,2,0,0,11"
+    bad.write_text("\n".join(lines) + "\n")
+    out = run("mse", bad, "--method", "loglinear", check=False)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "row 3" in out.stderr and "'named'" in out.stderr
