@@ -123,8 +123,12 @@ class _Table:
                 raise FileNotFoundError(f"{path}: no such file")
             # Everything as text: we parse and check each column ourselves, so that
             # pandas never guesses a type or turns "n/a" into NaN behind our back.
-            self.frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
             self.label, self.from_file = str(source), True
+            try:
+                self.frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+            except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+                raise DataValidationError(source=self.label, row=None, column=None, value=str(exc),
+                                          expected="a UTF-8 CSV file with a header row") from None
         else:
             raise TypeError(f"expected a CSV path or a DataFrame, got {type(source).__name__}")
         if name is not None:

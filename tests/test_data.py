@@ -99,3 +99,10 @@ def test_dataframe_source_is_named_and_nothing_is_coerced():
 def test_missing_file_is_clear(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such file"):
         read_published_figures(tmp_path / "absent.csv")
+
+
+def test_an_empty_or_unreadable_file_is_named(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(DataValidationError, match=r"empty\.csv: .*expected a UTF-8 CSV file"):
+        read_published_figures(empty)
