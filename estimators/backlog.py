@@ -20,6 +20,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._checks import prior_pair
 from .result import Estimate
 
 if TYPE_CHECKING:
@@ -72,15 +73,6 @@ def _check_inputs(assessed, credible, credible_deaths, pending, acknowledged):
     return sum(a), sum(c), sum(d), _whole("pending", pending), _whole("acknowledged", acknowledged)
 
 
-def _check_pair(prior: Any, name: str) -> tuple[float, float]:
-    try:
-        a, b = (float(v) for v in prior)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair of positive numbers, got {prior!r}") from None
-    if not (a > 0 and b > 0 and math.isfinite(a) and math.isfinite(b)):
-        raise ValueError(f"{name} must have both parameters positive and finite, got {prior!r}")
-    return a, b
-
 
 def build_model(
     assessed: int | Sequence[int],
@@ -105,8 +97,8 @@ def build_model(
     import pymc as pm
 
     a, c, d, pending, _ = _check_inputs(assessed, credible, credible_deaths, pending, 0)
-    ta, tb = _check_pair(prior_credible, "prior_credible")
-    la, lb = _check_pair(prior_deaths, "prior_deaths")
+    ta, tb = prior_pair(prior_credible, "prior_credible")
+    la, lb = prior_pair(prior_deaths, "prior_deaths")
     with pm.Model() as model:
         theta = pm.Beta("theta", ta, tb)
         lam = pm.Gamma("lam", alpha=la, beta=lb)
@@ -284,8 +276,8 @@ def pending_allegations(
     )
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level!r}")
-    ta, tb = _check_pair(prior_credible, "prior_credible")
-    la, lb = _check_pair(prior_deaths, "prior_deaths")
+    ta, tb = prior_pair(prior_credible, "prior_credible")
+    la, lb = prior_pair(prior_deaths, "prior_deaths")
     if int(draws) != draws or draws < 400:
         raise ValueError(f"draws must be a whole number of at least 400, got {draws!r}")
     credible_post = (ta + c, tb + a - c)

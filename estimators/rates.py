@@ -19,6 +19,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._checks import prior_pair
 from .result import Estimate, EstimateTable
 
 if TYPE_CHECKING:
@@ -47,15 +48,6 @@ def _check_counts(x1: Any, n1: Any, x2: Any, n2: Any) -> tuple[int, int, int, in
             raise ValueError(f"x{i} ({x}) is larger than n{i} ({n}): a count cannot exceed its total")
     return x1, n1, x2, n2
 
-
-def _check_prior(prior: Any, name: str) -> tuple[float, float]:
-    try:
-        a, b = (float(v) for v in prior)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (a, b) of Beta parameters, got {prior!r}") from None
-    if not (a > 0 and b > 0 and math.isfinite(a) and math.isfinite(b)):
-        raise ValueError(f"{name} must have both Beta parameters positive and finite, got {prior!r}")
-    return a, b
 
 
 def katz_interval(
@@ -92,8 +84,8 @@ def build_model(
     import pymc as pm
 
     x1, n1, x2, n2 = _check_counts(x1, n1, x2, n2)
-    a1, b1 = _check_prior(prior1, "prior1")
-    a2, b2 = _check_prior(prior2, "prior2")
+    a1, b1 = prior_pair(prior1, "prior1")
+    a2, b2 = prior_pair(prior2, "prior2")
     with pm.Model() as model:
         p1 = pm.Beta("p1", a1, b1)
         p2 = pm.Beta("p2", a2, b2)
@@ -200,8 +192,8 @@ def proportion_ratio(
 
     from .posterior import convergence, credible_interval
 
-    a1, b1 = _check_prior(prior1, "prior1")
-    a2, b2 = _check_prior(prior2, "prior2")
+    a1, b1 = prior_pair(prior1, "prior1")
+    a2, b2 = prior_pair(prior2, "prior2")
     if int(draws) != draws or draws < 400:
         raise ValueError(f"draws must be a whole number of at least 400, got {draws!r}")
     draws = int(draws)

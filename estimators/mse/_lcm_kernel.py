@@ -112,6 +112,37 @@ def _init_lambda(counts, J, K):
 
 
 @njit(cache=True)
+def _allocate(P, x, c, K, J, bits, totals, ones, lf):
+    """Split the ``c`` records of cell ``x`` among the K classes — a multinomial with
+    probabilities proportional to ``P[x, :]``, drawn as sequential binomials — and add
+    them to the class totals and to the per-list counts of captures (``ones``)."""
+    rest = 0.0
+    for k in range(K):
+        rest += P[x, k]
+    rem = c
+    for k in range(K):
+        if rem == 0:
+            break
+        if k == K - 1 or rest <= 0.0:
+            b = rem
+        else:
+            q = P[x, k] / rest
+            if q >= 1.0:
+                b = rem
+            elif q <= 0.0:
+                b = 0
+            else:
+                b = binomial(rem, q, lf)
+        rest -= P[x, k]
+        rem -= b
+        if b > 0:
+            totals[k] += b
+            for j in range(J):
+                if bits[x, j] == 1:
+                    ones[j, k] += b
+
+
+@njit(cache=True)
 def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     """Run one chain; return N, alpha, occupied classes and p0 per kept draw."""
     np.random.seed(seed)
@@ -171,30 +202,7 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
             c = n0 if x == 0 else counts[x]
             if c == 0:
                 continue
-            rest = 0.0
-            for k in range(K):
-                rest += P[x, k]
-            rem = c
-            for k in range(K):
-                if rem == 0:
-                    break
-                if k == K - 1 or rest <= 0.0:
-                    b = rem
-                else:
-                    q = P[x, k] / rest
-                    if q >= 1.0:
-                        b = rem
-                    elif q <= 0.0:
-                        b = 0
-                    else:
-                        b = binomial(rem, q, lf)
-                rest -= P[x, k]
-                rem -= b
-                if b > 0:
-                    nk[k] += b
-                    for j in range(J):
-                        if bits[x, j] == 1:
-                            ones[j, k] += b
+            _allocate(P, x, c, K, J, bits, nk, ones, lf)
         # 4. lam_jk ~ Beta(1 + ones, 1 + n_k - ones)
         for j in range(J):
             for k in range(K):
@@ -337,30 +345,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
             c = counts[x]
             if c == 0:
                 continue
-            rest = 0.0
-            for k in range(K):
-                rest += P[x, k]
-            rem = c
-            for k in range(K):
-                if rem == 0:
-                    break
-                if k == K - 1 or rest <= 0.0:
-                    b = rem
-                else:
-                    q = P[x, k] / rest
-                    if q >= 1.0:
-                        b = rem
-                    elif q <= 0.0:
-                        b = 0
-                    else:
-                        b = binomial(rem, q, lf)
-                rest -= P[x, k]
-                rem -= b
-                if b > 0:
-                    nobs[k] += b
-                    for j in range(J):
-                        if bits[x, j] == 1:
-                            o[j, k] += b
+            _allocate(P, x, c, K, J, bits, nobs, o, lf)
         for k in range(K):
             for j in range(J):
                 r[j, k] = nobs[k] - o[j, k]
