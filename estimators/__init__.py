@@ -21,6 +21,8 @@ _EXPORTS = {
     "DataValidationError": "data",
     "read_published_figures": "data",
     "load_published_figures": "datasets",
+    "multi_source": "sources",
+    "read_source_counts": "data",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -29,6 +31,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from .data import DataValidationError, read_published_figures
     from .datasets import load_published_figures
     from .result import Estimate, EstimateTable
+    from .data import read_source_counts
+    from .sources import multi_source
 
 
 def __getattr__(name: str) -> Any:

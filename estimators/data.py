@@ -348,6 +348,7 @@ SOURCE_COUNTS_SCHEMA = (
     Column("figure_id", required=False, optional_value=True),
     Column("event"),
     Column("source", required=False, optional_value=True),
+    Column("label", required=False, optional_value=True),
     Column("kind", "choice", choices=SOURCE_KINDS),
     Column("unit", required=False, optional_value=True),
     Column("value", "number", optional_value=True),
@@ -377,7 +378,14 @@ def read_source_counts(source: Any, *, name: str | None = None, duplicates: str 
     Accepts rows of ``data/published_figures.csv`` directly (a selection of the frame
     `estimators.load_published_figures` returns, or the file) or a minimal table with the
     columns ``event``, ``kind``, ``value`` (or ``low`` and ``high``) and ``qualifier``;
-    ``figure_id``, ``source`` and ``unit`` are optional, other columns are kept.
+    ``figure_id``, ``source`` (who produced the figure), ``label`` and ``unit`` are
+    optional, other columns are kept.
+
+    Rows of one event with the same ``kind`` and the same ``label`` are versions of one
+    figure (`multi_source` takes their mixture); the ``label`` defaults to the ``source``
+    (the producer), else to the kind. So the coalition's 159, 180 and 318 for Raqqa are
+    versions of one acknowledged figure; give rows their own ``label`` to make them
+    separate sources (e.g. "names verified" and "names gathered").
 
     Rules, each failing with a `DataValidationError` naming the row and column:
 
@@ -391,14 +399,13 @@ def read_source_counts(source: Any, *, name: str | None = None, duplicates: str 
       twice, such as ``raqqa-named-641`` and ``raqqa-detail-named-641``. With
       ``duplicates="error"`` (default) this is refused; with ``duplicates="first"`` the
       later row is dropped with a warning. Different figures of one kind for one event
-      (the coalition's 159, 180 and 318 for Raqqa) are kept: `multi_source` treats them as
-      disagreeing versions of one source unless the ``source`` column separates them;
-    - named victims (and field-sample victims) are a subset of the documented deaths: a
-      named count whose lower end exceeds the upper end of a monitor's figure for the same
-      event makes the model impossible and is refused.
+      (the coalition's 159, 180 and 318 for Raqqa) are kept;
+    - a producer's named victims (and field-sample victims) are a subset of the deaths it
+      documents: a named count whose lower end exceeds the upper end of a monitor figure
+      from the same ``source`` for the same event is contradictory and refused.
 
-    The returned frame has a ``source`` column (the ``kind`` where not given) and a
-    ``figure_id`` column (``row-N`` where not given).
+    The returned frame has a ``label`` column and a ``figure_id`` column (``row-N`` where
+    not given).
     """
     import warnings
 
@@ -435,7 +442,10 @@ def read_source_counts(source: Any, *, name: str | None = None, duplicates: str 
     typed["figure_id"] = [f if isinstance(f, str) and f else f"row-{i + 1}" for i, f in enumerate(typed["figure_id"])]
     if "source" not in typed.columns:
         typed["source"] = None
-    typed["source"] = [s if isinstance(s, str) and s else k for s, k in zip(typed["source"], typed["kind"])]
+    if "label" not in typed.columns:
+        typed["label"] = None
+    typed["label"] = [lab if isinstance(lab, str) and lab else (s if isinstance(s, str) and s else k)
+                      for lab, s, k in zip(typed["label"], typed["source"], typed["kind"])]
 
     # Evident double counting: one figure entered twice for the same event and kind.
     keep = pd.Series(True, index=typed.index)
@@ -462,8 +472,8 @@ def read_source_counts(source: Any, *, name: str | None = None, duplicates: str 
                     break
     typed = typed[keep].copy()
 
-    # Named victims are a subset of the documented deaths of the same event.
-    for event, group in typed.groupby("event", sort=False):
+    # A producer's named victims are a subset of the deaths it documents for the event.
+    for (event, _producer), group in typed[typed["source"].notna()].groupby(["event", "source"], sort=False):
         named = group[group["kind"].isin(["named", "field sample"])]
         monitors = group[group["kind"].isin(MONITOR_KINDS)]
         for i, row in named.iterrows():
@@ -473,8 +483,9 @@ def read_source_counts(source: Any, *, name: str | None = None, duplicates: str 
                 if up is not None and low > up:
                     table.fail(i, "value", row["value"] if has_value[i] else row["low"],
                                f"at most the documented total {format_count(up)} of {mon['figure_id']!r} "
-                               f"for event {event!r}: {row['kind']} victims are a subset of the documented "
-                               "deaths, so the model would be impossible (check that both rows concern the same event)")
+                               f"from the same source for event {event!r}: {row['kind']} victims are a subset of the "
+                               "deaths it documents, so the figures contradict each other (check that both "
+                               "rows concern the same event and period)")
     return typed.reset_index(drop=True)
 
 

@@ -37,10 +37,12 @@ The model (one event e, sources s of kind k(s))
   about_tolerance``, default 10%: a noisy value), a range is ``low <= Y <= high``. A
   censored source's likelihood is the Poisson probability of that interval with mean
   ``N_e p_s`` (lower-bound kinds) or ``N_e p_s / (1 - o_s)`` (monitors).
-- **Disagreeing versions.** Rows of one event with the same ``source`` label (by default,
-  the same kind) are versions of one figure (the coalition's 159, 180 and 318 for Raqqa):
+- **Disagreeing versions.** Several figures for one source (the coalition's 159, 180
+  and 318 for Raqqa) are versions of one figure:
   the likelihood is their equal-weight mixture — one of them is right, we do not know
-  which. Give rows distinct ``source`` labels to make them separate sources.
+  which. Rows are versions when they share event, kind and ``label`` (by default the
+  ``source`` column, i.e. the producer); give rows distinct labels to make them separate
+  sources.
 
 What the interval means: the equal-tailed 95% credible interval of ``N_e`` holds 95% of
 the posterior probability *under these priors*. With only lower bounds of unknown
@@ -145,7 +147,7 @@ class _Layout:
     table: Any
     events: list[str]
     kinds: list[str]
-    sources: list[tuple[str, str]]  # (event, source label)
+    sources: list[tuple[str, str]]  # (event, "label (kind)")
     source_kind: np.ndarray
     source_event: np.ndarray
     monitor_sources: list[int]  # source index of each monitor
@@ -207,21 +209,17 @@ def _layout(counts: Any, *, calibration: Any, about_tolerance: float, n_min: flo
         raise ValueError("no rows: multi_source needs at least one count")
     events = list(dict.fromkeys(table["event"]))
     kinds = list(dict.fromkeys(table["kind"]))
-    sources = list(dict.fromkeys(zip(table["event"], table["source"])))
+    keys = [(ev, f"{label} ({kind})") for ev, label, kind in zip(table["event"], table["label"], table["kind"])]
+    sources = list(dict.fromkeys(keys))
     s_index = {s: i for i, s in enumerate(sources)}
     source_kind = np.zeros(len(sources), dtype=int)
-    seen: dict[int, str] = {}
-    for ev, label, kind, fid in zip(table["event"], table["source"], table["kind"], table["figure_id"]):
-        i = s_index[(ev, label)]
-        if seen.setdefault(i, kind) != kind:
-            raise ValueError(f"source {label!r} of event {ev!r} mixes kinds {seen[i]!r} and {kind!r} "
-                             f"(row {fid!r}); give each kind its own source label")
-        source_kind[i] = kinds.index(kind)
+    for key, kind in zip(keys, table["kind"]):
+        source_kind[s_index[key]] = kinds.index(kind)
     source_event = np.array([events.index(ev) for ev, _ in sources])
     monitor_sources = [i for i, _ in enumerate(sources) if kinds[source_kind[i]] in MONITOR_KINDS]
 
     n = len(table)
-    row_source = np.array([s_index[(e, s)] for e, s in zip(table["event"], table["source"])])
+    row_source = np.array([s_index[k] for k in keys])
     row_event = source_event[row_source]
     row_point = np.zeros(n, dtype=int)
     row_y = np.zeros(n)
@@ -461,7 +459,7 @@ class _Engine:
     """
 
     def __init__(self, lay: _Layout, priors: Priors, *, n_min: float, n_max: float,
-                 exact_until: int = 500, ratio: float = 1.01, grid: int = 100, kappa_strata: int = 3):
+                 exact_until: int = 500, ratio: float = 1.01, grid: int = 110, kappa_strata: int = 3):
         from scipy import special as sp
         from scipy import stats
 
@@ -469,12 +467,14 @@ class _Engine:
         missing = [k for k in lay.kinds if k not in priors.completeness_mean]
         if missing:
             raise ValueError(f"priors.completeness_mean has no entry for kinds {missing}")
-        self.logit = np.linspace(-9.0, 9.0, grid)
+        self.logit = np.linspace(-12.0, 9.0, grid)
         self.p = sp.expit(self.logit)
         self.log_p, self.log_q = np.log(self.p), np.log1p(-self.p)
-        # Over-count share: fixed prior weights on a midpoint grid.
-        u = (np.arange(12) + 0.5) / 12
-        self.o_grid = stats.beta(*priors.overcount).ppf(u)  # equal-mass strata medians
+        # Over-count share: a logit grid with the (fixed) prior's weights, tails included.
+        o_logit = np.linspace(-9.0, 4.0, 40)
+        self.o_grid = sp.expit(o_logit)
+        lw = priors.overcount[0] * np.log(self.o_grid) + priors.overcount[1] * np.log1p(-self.o_grid)
+        self.o_weights = np.exp(lw - lw.max()) / np.exp(lw - lw.max()).sum()
         # Conceded share κ: equal-mass strata of its calibration posterior.
         if lay.calibration is not None:
             c, rep = lay.calibration
@@ -508,17 +508,19 @@ class _Engine:
         nn = n[None, :]
         if lay.row_kind[r] == 2:  # monitor: Poisson, over-count integrated out
             out = np.zeros((len(self.p), len(n)))
-            for o in self.o_grid:
+            for o, wo in zip(self.o_grid, self.o_weights):
+                if wo < 1e-12:
+                    continue
                 mu = self.p[:, None] * nn / (1 - o)
                 if point:
-                    out += np.exp(stats.poisson.logpmf(y, mu))
+                    out += wo * np.exp(stats.poisson.logpmf(y, mu))
                 elif lo >= 1 and hi < _BIG:
-                    out += np.clip(sp.pdtr(hi, mu) - sp.pdtr(lo - 1, mu), 0, 1)
+                    out += wo * np.clip(sp.pdtr(hi, mu) - sp.pdtr(lo - 1, mu), 0, 1)
                 elif lo >= 1:
-                    out += sp.pdtrc(lo - 1, mu)
+                    out += wo * sp.pdtrc(lo - 1, mu)
                 else:
-                    out += sp.pdtr(hi, mu)
-            return out / len(self.o_grid)
+                    out += wo * sp.pdtr(hi, mu)
+            return out
         p = (self.p * kappa)[:, None]
         if point:
             return np.exp(stats.binom.logpmf(y, nn, p))
@@ -712,7 +714,8 @@ class _Engine:
                         p_out[c, t, s] = 1 / (1 + math.exp(-(self.logit[g] + step * (rng.uniform() - 0.5))))
                         if s in lay.monitor_sources:
                             rows = lay.version_index[s][lay.version_index[s] >= 0]
-                            like = sum(self._monitor_row_prob(r, rep[cell], self.p[g], self.o_grid) for r in rows)
+                            like = self.o_weights * sum(self._monitor_row_prob(r, rep[cell], self.p[g], self.o_grid)
+                                                        for r in rows)
                             with np.errstate(divide="ignore"):
                                 h = _choice(rng, np.log(like)) if like.sum() > 0 else 0
                             o_out[c, t, lay.monitor_sources.index(s)] = self.o_grid[h]
@@ -806,7 +809,7 @@ def multi_source(
 
     Computation: N is **not** relaxed here. For given hyperparameters θ (each kind's mean
     completeness and concentration), N (whole numbers; one cell per integer up to
-    ``exact_until``, then cells 1% wide), every completeness (a 100-point logit grid),
+    ``exact_until``, then cells 1% wide), every completeness (a 110-point logit grid),
     each over-count share and κ (equal-mass strata) are summed out exactly, so the
     likelihood of θ is exact up to those grids (their effect is measured by `grid_error`).
     θ is sampled by adaptive random-walk Metropolis (continuous, low-dimensional), several
@@ -894,9 +897,9 @@ def multi_source(
     for s, (ev, label) in enumerate(lay.sources):
         kind = lay.kinds[lay.source_kind[s]]
         what = "acceptance share q" if kind == "acknowledged" and lay.calibration is not None else "completeness"
-        tables[ev].append(row("posterior", f"{what}: {label} ({kind})", p_draws[..., s]))
+        tables[ev].append(row("posterior", f"{what}: {label}", p_draws[..., s]))
         if kind == "acknowledged" and lay.calibration is not None:
-            tables[ev].append(row("posterior", f"completeness κ·q: {label} ({kind})", p_draws[..., s] * cond["conceded_share"]))
+            tables[ev].append(row("posterior", f"completeness κ·q: {label}", p_draws[..., s] * cond["conceded_share"]))
     for k, kind in enumerate(lay.kinds):
         for ev in lay.events:
             tables[ev].append(row("posterior", f"kind mean completeness: {kind}", cond["completeness_mean"][..., k]))
