@@ -1,7 +1,8 @@
 """Coverage of `estimators.multi_source` on data drawn from the model's own generative process.
 
 Each replicate draws a source-count table with `estimators.simulate.source_counts`
-(2 events; acknowledged and named exact counts, a monitor's "at least" count; The
+(2 events; acknowledged and named exact counts, a monitor count censored as "at least"
+at a non-informative threshold; The
 Credibles-sized calibration, 2,024 reported deaths) with known N, fits `multi_source`
 with the same priors, and records whether each event's 95% credible interval holds the
 true N. Bayesian intervals averaged over the prior they were drawn from cover at the

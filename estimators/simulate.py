@@ -40,8 +40,13 @@ def source_counts(
        ``κ ~ Beta(conceded)`` when ``calibration_reported`` is given, and the calibration
        ``conceded ~ Binomial(calibration_reported, κ)``); monitors ``o ~ Beta(overcount)``,
        ``y ~ Poisson(N_e p / (1 - o))``;
-    5. kinds in ``censor`` are published as "at least" the count rounded down to two
-       significant digits (as in "more than 1,600").
+    5. kinds in ``censor`` are censored at a threshold independent of everything else
+       (non-informative, type I censoring, so that "at least c" carries exactly the
+       information ``Y >= c`` the model reads into it): ``c = 10**U`` rounded to two
+       significant digits, ``U ~ Uniform(1, log10 n_max)``; a count ``y >= c`` is published
+       as "at least c", a smaller count exactly. (Rounding a count *down* — "more than
+       1,600" for 1,600–1,699 — would also say ``Y < 1,700``, which the lower-bound
+       reading ignores.)
 
     Returns ``(table, truth)``: the table has the columns `estimators.data.read_source_counts`
     expects (``figure_id, event, kind, unit, value, qualifier``); ``truth`` holds ``N``
@@ -84,10 +89,12 @@ def source_counts(
                 truth_o[fid] = o
                 y = int(rng.poisson(n * p / (1 - o)))
             qualifier = "exact"
-            if kind in censor and y >= 10:
-                digits = int(math.floor(math.log10(y))) - 1
-                y = (y // 10**digits) * 10**digits
-                qualifier = "at least"
+            if kind in censor:
+                c = 10 ** rng.uniform(1, math.log10(n_max))
+                digits = max(int(math.floor(math.log10(c))) - 1, 0)
+                c = int(round(c / 10**digits) * 10**digits)
+                if y >= c:
+                    y, qualifier = c, "at least"
             rows.append({"figure_id": fid, "event": event, "kind": kind, "unit": "deaths",
                          "value": float(y), "qualifier": qualifier})
     truth = {"N": truth_n, "completeness": truth_p, "completeness_mean": m, "concentration": phi,

@@ -791,10 +791,10 @@ def multi_source(
     n_max: float = 1e6,
     level: float = 0.95,
     draws: int = 1000,
-    tune: int = 500,
+    tune: int = 300,
     chains: int = 4,
     sensitivity: Mapping[str, Any] | bool = True,
-    sensitivity_draws: int = 500,
+    sensitivity_draws: int = 300,
     exact_until: int = 500,
     random_seed: int,
 ) -> Estimate | EstimateTable:
@@ -922,7 +922,7 @@ def multi_source(
                               r_hat=float(worst["r_hat"]), ess_bulk=float(worst["ess_bulk"])))
     for name, alt in settings.items():
         alt_cond = _run(lay, alt, n_min=n_min, n_max=n_max, draws=sensitivity_draws, tune=sensitivity_draws,
-                        chains=max(2, min(chains, 4)), rng=rng, engine_options=opts)
+                        chains=2, rng=rng, engine_options=opts)
         alt_worst = _worst(alt_cond)
         for e, ev in enumerate(lay.events):
             tables[ev].append(row("prior sensitivity", "N", alt_cond["N"][..., e], setting=name,
