@@ -13,6 +13,10 @@ Monte Carlo error: with R replicates x 2 events = 2R intervals, the standard err
 true 95% coverage is sqrt(0.95 * 0.05 / 2R) = 1.1% for R = 200 (intervals of one replicate
 share hyperparameters, so slightly more). Acceptance: 93-97%.
 
+Measured (200 data sets, seeds 1000-1199, 21 Nov 2026): coverage of N 0.953 over 400
+intervals (s.e. 0.011); kind-mean completeness 0.948; median interval width x3.2; about
+27 minutes on a shared 2-core machine.
+
 Usage: python benchmarks/multi_source.py [replicates] [first_seed]
 """
 
