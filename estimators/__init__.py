@@ -40,6 +40,8 @@ _EXPORTS = {
     "mth": "mse.loglinear",
     "latent_class": "mse.latent_class",
     "graph_average": "mse.graphs",
+    "multi_source": "sources",
+    "read_source_counts": "data",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -58,6 +60,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from .data import read_site_sample
     from .rates import proportion_ratio, proportion_ratio_sensitivity
     from .sampling import site_sample_total
+    from .data import read_source_counts
+    from .sources import multi_source
 
 
 def __getattr__(name: str) -> Any:
