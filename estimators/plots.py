@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["save_figure", "FIGSIZE", "DPI"]
+__all__ = ["save_figure", "log_count_axis", "FIGSIZE", "DPI"]
 
 FIGSIZE = (8.0, 5.0)  # inches; one size for every published figure
 DPI = 120
@@ -35,3 +35,15 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = ("p
             fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata)
             written.append(path)
     return written
+
+
+def log_count_axis(ax, axis: str = "x") -> None:
+    """A logarithmic axis for counts labelled 1,000 / 2,000 / 5,000 ..., without the
+    overlapping scientific-notation minor labels matplotlib draws by default."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    target.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    target.set_minor_formatter(NullFormatter())
