@@ -110,6 +110,56 @@ def range_(file: Path, grades: str, by: str | None, belligerent: str | None, exp
     emit(graded_range(table, grades=chosen, by=by, belligerent=belligerent), fmt)
 
 
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--figure", "figures", multiple=True,
+              help="Use only this figure_id (repeatable), e.g. from data/published_figures.csv.")
+@click.option("--event", "events", multiple=True, help="Use only this event (repeatable).")
+@click.option("--calibration", default=None, metavar="CONCEDED,REPORTED",
+              help="Deaths the belligerent conceded and monitors reported on the same incidents.")
+@click.option("--draws", type=click.IntRange(min=50), default=1000, show_default=True,
+              help="Kept draws per chain.")
+@click.option("--no-sensitivity", is_flag=True, help="Skip the prior-sensitivity refits.")
+@click.option("--level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
+              show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@output_options
+@data_errors
+def sources(file: Path, figures: tuple[str, ...], events: tuple[str, ...], calibration: str | None,
+            draws: int, no_sensitivity: bool, level: float, seed: int, fmt: str | None) -> None:
+    """True deaths per event from partial counts (acknowledged, named, monitors).
+
+    FILE is a source-count table (event, kind, value or low/high, qualifier) or the
+    published-figures file with --figure / --event choosing its rows.
+
+    Example: estimators sources data/published_figures.csv --figure raqqa-acknowledged-159
+    --figure raqqa-named-641 --figure raqqa-monitor-count-1600 --calibration 1410,2024
+    """
+    from .data import read_published_figures, read_source_counts
+    from .sources import multi_source
+
+    if figures or events:
+        table = read_published_figures(file)
+        unknown = sorted(set(figures) - set(table["figure_id"]))
+        if unknown:
+            raise ValueError(f"{file}: no figure_id {', '.join(unknown)}")
+        chosen = table[(table["figure_id"].isin(figures) if figures else True)
+                       & (table["event"].isin(events) if events else True)]
+        counts = read_source_counts(chosen.reset_index(drop=True), name=f"{file} (selected rows)")
+    else:
+        counts = read_source_counts(file)
+    pair = None
+    if calibration:
+        try:
+            conceded, reported = (int(v) for v in calibration.split(","))
+        except ValueError:
+            raise click.BadParameter("expected two whole numbers, e.g. 1410,2024",
+                                     param_hint="--calibration") from None
+        pair = (conceded, reported)
+    emit(multi_source(counts, calibration=pair, draws=draws, sensitivity=not no_sensitivity,
+                      level=level, random_seed=seed), fmt)
+
+
 MSE_METHODS = ("chapman", "loglinear", "latent-class", "graph-average", "mth")
 
 

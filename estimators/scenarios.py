@@ -161,6 +161,28 @@ def _mse(data, *, level, random_seed, method, **options):
     return getattr(mse, method)(data, level=level, **options)
 
 
+# -- partial aggregate counts ----------------------------------------------------------------
+
+def _simulate_source_counts(rng, *, less_complete: bool = False):
+    from . import simulate
+    from .sources import DEFAULT_SENSITIVITY, Priors
+
+    priors = None
+    if less_complete:  # the world's sources are less complete than the estimator's priors say
+        priors = DEFAULT_SENSITIVITY["sources less complete (logit -1)"](Priors())
+    table, truth = simulate.source_counts(events=1, n_min=20, n_max=5000, calibration_reported=2024,
+                                          priors=priors, random_seed=_seed(rng))
+    return (table, truth["calibration"]), float(next(iter(truth["N"].values())))
+
+
+def _multi_source(data, *, level, random_seed):
+    from .sources import multi_source
+
+    table, calibration = data
+    return multi_source(table, calibration=calibration, n_min=20, n_max=5000, draws=300, tune=150,
+                        chains=2, sensitivity=False, level=level, random_seed=random_seed)
+
+
 # -- the list ------------------------------------------------------------------------------
 
 def scenarios() -> list[Scenario]:
@@ -193,6 +215,11 @@ def scenarios() -> list[Scenario]:
                  partial(_site_sample_total, estimator="ratio"), True, "stratified, moderate skew"),
         Scenario("pending_allegations", "own model", partial(_simulate_backlog, assessed=18, pending=111),
                  _pending_allegations, True, "April 2019 sizes: 18 assessed, 111 open"),
+        Scenario("multi_source", "own generative model", _simulate_source_counts, _multi_source, True,
+                 "completeness, over-count and N drawn from the stated priors"),
+        Scenario("multi_source", "sources less complete than assumed",
+                 partial(_simulate_source_counts, less_complete=True), _multi_source, False,
+                 "true completeness one logit unit below the prior"),
         Scenario("mse.chapman", "two independent lists", partial(_simulate_lists, N=1000, probabilities=[0.3, 0.3]),
                  partial(_mse, method="chapman"), True, "homogeneous, independent"),
         Scenario("mse.chapman", "positively dependent lists",

@@ -22,7 +22,7 @@ def run(*args, check=True):
 LISTS = ROOT / "data" / "capture_histories_example.csv"
 
 
-@pytest.mark.parametrize("command", ["range", "mse", "coverage", "reproduce"])
+@pytest.mark.parametrize("command", ["range", "sources", "mse", "coverage", "reproduce"])
 def test_every_command_has_help_with_an_example(command):
     assert "Example: estimators " + command in run(command, "--help").stdout
 
@@ -85,3 +85,23 @@ def test_mse_on_bad_input_names_the_row_and_column(tmp_path):
     out = run("mse", bad, "--method", "loglinear", check=False)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "row 3" in out.stderr and "'named'" in out.stderr
+
+
+def test_sources_on_chosen_published_figures():
+    out = run("sources", ROOT / "data" / "published_figures.csv", "--figure", "raqqa-acknowledged-159",
+              "--figure", "raqqa-monitor-count-1600", "--calibration", "1410,2024", "--draws", "100",
+              "--no-sensitivity", "--json")
+    est = json.loads(out.stdout)
+    # Acknowledged deaths are a floor; a monitor's "more than 1,600" is not (monitors may
+    # over-count), so the interval may reach below 1,600 but never below 159.
+    assert est["interval"] == "credible" and 159 <= est["lower"] < est["value"] < est["upper"]
+
+
+def test_sources_on_bad_input_names_the_row_and_column(tmp_path):
+    bad = tmp_path / "counts.csv"
+    bad.write_text("event,kind,value,qualifier\nraqqa,acknowledged,159,exact\nraqqa,named,-641,exact\n")
+    out = run("sources", bad, "--no-sensitivity", check=False)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "row 2 (line 3), column 'value'" in out.stderr
+    unknown = run("sources", ROOT / "data" / "published_figures.csv", "--figure", "no-such-id", check=False)
+    assert unknown.returncode == 1 and "no figure_id no-such-id" in unknown.stderr
