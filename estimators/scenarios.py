@@ -215,6 +215,9 @@ def scenarios() -> list[Scenario]:
                  partial(_site_sample_total, estimator="ratio"), True, "stratified, moderate skew"),
         Scenario("pending_allegations", "own model", partial(_simulate_backlog, assessed=18, pending=111),
                  _pending_allegations, True, "April 2019 sizes: 18 assessed, 111 open"),
+        Scenario("pending_allegations", "over-dispersed deaths",
+                 partial(_simulate_backlog_overdispersed, assessed=18, pending=111, dispersion=0.5),
+                 _pending_allegations, False, "negative-binomial deaths fitted as Poisson"),
         Scenario("multi_source", "own generative model", _simulate_source_counts, _multi_source, True,
                  "completeness, over-count and N drawn from the stated priors"),
         Scenario("multi_source", "sources less complete than assumed",
@@ -239,9 +242,6 @@ def scenarios() -> list[Scenario]:
                  partial(_simulate_lists, N=2000, probabilities=[0.3] * 4, dependence=[(0, 1, 3.0)]),
                  partial(_mse, method="latent_class", K=5, draws=300, burn=1000, thin=5, chains=2),
                  False, "direct list dependence, not heterogeneity"),
-        Scenario("pending_allegations", "over-dispersed deaths",
-                 partial(_simulate_backlog_overdispersed, assessed=18, pending=111, dispersion=0.5),
-                 _pending_allegations, False, "negative-binomial deaths fitted as Poisson"),
     ]
 
 
