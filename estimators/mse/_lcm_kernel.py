@@ -112,6 +112,26 @@ def _init_lambda(counts, J, K):
 
 
 @njit(cache=True)
+def _setup(counts, K):
+    """What both samplers start from: the number of cells and lists, the observed total,
+    a log-factorial table, each cell's capture pattern (``bits[x, j]``) and starting lambda."""
+    C = counts.shape[0]
+    J = 0
+    while (1 << J) < C:
+        J += 1
+    n = 0
+    for x in range(1, C):
+        n += counts[x]
+    lf = log_factorials(min(4 * n + 16, 1 << 22))
+    bits = np.zeros((C, J), dtype=np.int64)
+    for x in range(C):
+        for j in range(J):
+            bits[x, j] = (x >> j) & 1
+    lam = _init_lambda(counts, J, K)
+    return C, J, n, lf, bits, lam
+
+
+@njit(cache=True)
 def _allocate(P, x, c, K, J, bits, totals, ones, lf):
     """Split the ``c`` records of cell ``x`` among the K classes — a multinomial with
     probabilities proportional to ``P[x, :]``, drawn as sequential binomials — and add
@@ -146,20 +166,7 @@ def _allocate(P, x, c, K, J, bits, totals, ones, lf):
 def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     """Run one chain; return N, alpha, occupied classes and p0 per kept draw."""
     np.random.seed(seed)
-    C = counts.shape[0]
-    J = 0
-    while (1 << J) < C:
-        J += 1
-    n = 0
-    for x in range(1, C):
-        n += counts[x]
-    # bits[x, j]
-    lf = log_factorials(min(4 * n + 16, 1 << 22))
-    bits = np.zeros((C, J), dtype=np.int64)
-    for x in range(C):
-        for j in range(J):
-            bits[x, j] = (x >> j) & 1
-    lam = _init_lambda(counts, J, K)
+    C, J, n, lf, bits, lam = _setup(counts, K)
     pi = np.full(K, 1.0 / K)
     V = np.empty(K)
     alpha = 1.0
@@ -296,19 +303,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
     lambda and pi integrated out (exact 1-D slice sampling on the integers), then lambda,
     pi, alpha and the observed victims' classes by their conjugate full conditionals."""
     np.random.seed(seed)
-    C = counts.shape[0]
-    J = 0
-    while (1 << J) < C:
-        J += 1
-    n = 0
-    for x in range(1, C):
-        n += counts[x]
-    lf = log_factorials(min(4 * n + 16, 1 << 22))
-    bits = np.zeros((C, J), dtype=np.int64)
-    for x in range(C):
-        for j in range(J):
-            bits[x, j] = (x >> j) & 1
-    lam = _init_lambda(counts, J, K)
+    C, J, n, lf, bits, lam = _setup(counts, K)
     pi = np.full(K, 1.0 / K)
     V = np.empty(K)
     alpha = 1.0
