@@ -15,6 +15,11 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DATA_ERROR = 1  # bad input data; click uses 2 for bad usage
 
 
+level_option = click.option(
+    "--level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
+    show_default=True, help="Nominal level of the interval.")
+
+
 def output_options(command):
     """--json / --csv on every command that prints a result."""
     command = click.option("--csv", "fmt", flag_value="csv", help="Comma-separated values.")(command)
@@ -120,8 +125,7 @@ def range_(file: Path, grades: str, by: str | None, belligerent: str | None, exp
 @click.option("--draws", type=click.IntRange(min=50), default=1000, show_default=True,
               help="Kept draws per chain.")
 @click.option("--no-sensitivity", is_flag=True, help="Skip the prior-sensitivity refits.")
-@click.option("--level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
-              show_default=True)
+@level_option
 @click.option("--seed", type=int, default=2026, show_default=True)
 @output_options
 @data_errors
@@ -169,8 +173,7 @@ MSE_METHODS = ("chapman", "loglinear", "latent-class", "graph-average", "mth")
 @click.option("--lists", default=None, help="chapman: the two lists to use, comma-separated.")
 @click.option("--criterion", type=click.Choice(["aic", "bic"]), default="aic", show_default=True,
               help="loglinear: model selection criterion.")
-@click.option("--level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
-              show_default=True)
+@level_option
 @click.option("--seed", type=int, default=2026, show_default=True, help="latent-class: random seed.")
 @output_options
 @data_errors
@@ -204,8 +207,7 @@ def mse(file: Path, method: str, lists: str | None, criterion: str, level: float
 @click.option("--reps", type=click.IntRange(min=1), default=200, show_default=True,
               help="Simulated data sets per scenario.")
 @click.option("--scenario", default=None, help="Only this scenario (default: all of the estimator's).")
-@click.option("--level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
-              show_default=True)
+@level_option
 @click.option("--seed", type=int, default=2026, show_default=True, help="Seeds every replicate.")
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,

@@ -257,6 +257,17 @@ def check_low_high(
     table.fail_where(bad, low, f"a value not above the row's {high}")
 
 
+def check_value_or_range(table: _Table, typed: pd.DataFrame) -> None:
+    """A figure is one ``value`` or a range (``low`` and ``high``, ``low <= high``):
+    never both, never neither, never half a range."""
+    has_value = typed["value"].notna()
+    has_low, has_high = typed["low"].notna(), typed["high"].notna()
+    table.fail_where(has_value == (has_low | has_high), "value", "either a value, or low and high (a range), not both or neither")
+    table.fail_where(has_low & ~has_high, "high", "both ends of a range (low and high)")
+    table.fail_where(~has_low & has_high, "low", "both ends of a range (low and high)")
+    check_low_high(table, typed, "low", "high")
+
+
 # -- published figures --------------------------------------------------------------------
 
 QUALIFIERS = ("exact", "at least", "more than", "about", "up to")
@@ -322,12 +333,7 @@ def read_published_figures(source: Any, *, name: str | None = None) -> pd.DataFr
     numbers; shares lie in [0, 1]; ``grades`` is ``all`` or grade names joined by ``;``.
     """
     typed, table = parse_table(source, PUBLISHED_FIGURES_SCHEMA, name=name)
-    has_value = typed["value"].notna()
-    has_low, has_high = typed["low"].notna(), typed["high"].notna()
-    table.fail_where(has_value == (has_low | has_high), "value", "either a value, or low and high (a range), not both or neither")
-    table.fail_where(has_low & ~has_high, "high", "both ends of a range (low and high)")
-    table.fail_where(~has_low & has_high, "low", "both ends of a range (low and high)")
-    check_low_high(table, typed, "low", "high")
+    check_value_or_range(table, typed)
     counted = ~typed["unit"].isin(["ratio", "share"])
     for col in ("value", "low", "high"):
         present = typed[col].notna()
@@ -784,12 +790,8 @@ def read_source_counts(source: Any, *, name: str | None = None, duplicates: str 
     if "unit" in typed.columns:
         unit = typed["unit"].astype("string")
         table.fail_where(unit.notna() & (unit != "deaths"), "unit", "deaths (only death counts enter the model)")
-    has_value = typed["value"].notna()
-    has_low, has_high = typed["low"].notna(), typed["high"].notna()
-    table.fail_where(has_value == (has_low | has_high), "value", "either a value, or low and high (a range), not both or neither")
-    table.fail_where(has_low & ~has_high, "high", "both ends of a range (low and high)")
-    table.fail_where(~has_low & has_high, "low", "both ends of a range (low and high)")
-    check_low_high(table, typed, "low", "high")
+    check_value_or_range(table, typed)
+    has_value, has_low = typed["value"].notna(), typed["low"].notna()
     for col in ("value", "low", "high"):
         table.fail_where(typed[col].notna() & (typed[col] % 1 != 0), col, "a whole number of deaths")
     if "figure_id" not in typed.columns:

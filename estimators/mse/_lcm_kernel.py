@@ -132,6 +132,21 @@ def _setup(counts, K):
 
 
 @njit(cache=True)
+def _cell_probabilities(P, pi, lam, J, K):
+    """Fill ``P[x, k] = pi_k prod_j lam_jk^x_j (1 - lam_jk)^(1 - x_j)`` for every capture
+    pattern x (bit j = on list j), doubling the filled rows list by list."""
+    for k in range(K):
+        P[0, k] = pi[k]
+    size = 1
+    for j in range(J):
+        for x in range(size):
+            for k in range(K):
+                P[x + size, k] = P[x, k] * lam[j, k]
+                P[x, k] = P[x, k] * (1.0 - lam[j, k])
+        size *= 2
+
+
+@njit(cache=True)
 def _allocate(P, x, c, K, J, bits, totals, ones, lf):
     """Split the ``c`` records of cell ``x`` among the K classes — a multinomial with
     probabilities proportional to ``P[x, :]``, drawn as sequential binomials — and add
@@ -182,16 +197,8 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     total = burn + draws * thin
     kept = 0
     for it in range(total):
-        # 1. cell-by-class probabilities P[x, k] = pi_k prod_j lam^x (1 - lam)^(1 - x)
-        for k in range(K):
-            P[0, k] = pi[k]
-        size = 1
-        for j in range(J):
-            for x in range(size):
-                for k in range(K):
-                    P[x + size, k] = P[x, k] * lam[j, k]
-                    P[x, k] = P[x, k] * (1.0 - lam[j, k])
-            size *= 2
+        # 1. cell-by-class probabilities
+        _cell_probabilities(P, pi, lam, J, K)
         # 2. n0 | theta ~ NegBin(n, 1 - p0) under the prior p(N) ~ 1/N (gamma-Poisson draw)
         p0 = 0.0
         for k in range(K):
@@ -323,15 +330,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
     kept = 0
     for it in range(total):
         # 1. observed victims' classes given lambda, pi: one multinomial per observed cell
-        for k in range(K):
-            P[0, k] = pi[k]
-        size = 1
-        for j in range(J):
-            for x in range(size):
-                for k in range(K):
-                    P[x + size, k] = P[x, k] * lam[j, k]
-                    P[x, k] = P[x, k] * (1.0 - lam[j, k])
-            size *= 2
+        _cell_probabilities(P, pi, lam, J, K)
         for k in range(K):
             nobs[k] = 0.0
             for j in range(J):
