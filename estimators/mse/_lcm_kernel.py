@@ -1,7 +1,9 @@
 """The latent-class capture–recapture Gibbs sampler, compiled with numba.
 
 Kept apart from `latent_class` so that importing the estimator does not import numba
-until a sampler runs. Works on the ``2**J`` cell counts, not on individuals: victims with
+until a sampler runs. The chain functions release the GIL, so chains run on threads; numba
+keeps one random state per thread and each chain seeds its own, so a chain's draws do not
+depend on which thread ran it. Works on the ``2**J`` cell counts, not on individuals: victims with
 the same pattern are exchangeable, so their class labels are one multinomial draw per cell.
 """
 
@@ -177,7 +179,7 @@ def _allocate(P, x, c, K, J, bits, totals, ones, lf):
                     ones[j, k] += b
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     """Run one chain; return N, alpha, occupied classes and p0 per kept draw."""
     np.random.seed(seed)
@@ -304,7 +306,7 @@ def _g_fast(m, k, K, n, M_other, Tbase, nobs, alpha, r, J):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     """Partially collapsed Gibbs sampler: the unobserved class counts m0_k are updated with
     lambda and pi integrated out (exact 1-D slice sampling on the integers), then lambda,

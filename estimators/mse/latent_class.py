@@ -7,6 +7,7 @@ mixtures", Biometrics 72(4), 1246–1254; R package LCMCR. The Gibbs sampler her
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -28,35 +29,47 @@ def sample_latent_class(
     thin: int = 10,
     chains: int = 4,
     random_seed: int,
-    sampler: str = "collapsed",
+    sampler: str = "data-augmentation",
+    cores: int | None = None,
 ) -> dict[str, np.ndarray]:
-    """Raw sampler on the ``2**J`` cell counts (cell 0 ignored); arrays of shape (chain, draw)."""
+    """Raw sampler on the ``2**J`` cell counts (cell 0 ignored); arrays of shape (chain, draw).
+
+    Chains run concurrently on ``cores`` threads (default: one per chain, at most one per
+    CPU); each chain has its own seed, so the draws are the same for any ``cores``.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from ._common import check_seed, independence_missing
     from ._lcm_kernel import gibbs, gibbs_collapsed
 
-    kernels = {"collapsed": gibbs_collapsed, "data-augmentation": gibbs}
+    kernels = {"data-augmentation": gibbs, "collapsed": gibbs_collapsed}
     if sampler not in kernels:
         raise ValueError(f"sampler must be one of {list(kernels)}, got {sampler!r}")
     kernel = kernels[sampler]
+    if cores is None:
+        cores = min(chains, os.cpu_count() or 1)
+    if isinstance(cores, bool) or int(cores) != cores or cores < 1:
+        raise ValueError(f"cores must be a positive integer, got {cores!r}")
 
     seed = check_seed(random_seed)
     counts = np.ascontiguousarray(counts, dtype=np.int64).copy()
     counts[0] = 0
-    n = int(counts.sum())
     n0_init = independence_missing(counts)
     seeds = np.random.SeedSequence(seed).generate_state(chains, dtype=np.uint32)
-    out: dict[str, list] = {"N": [], "alpha": [], "classes": [], "p0": []}
+
+    def chain(c: int):
+        return kernel(counts, int(K), float(a_alpha), float(b_alpha), int(burn), int(draws), int(thin),
+                      int(seeds[c]), n0_init)
+
     start, cpu_start = time.perf_counter(), time.process_time()
-    for c in range(chains):
-        N, alpha, k, p0 = kernel(counts, int(K), float(a_alpha), float(b_alpha), int(burn), int(draws),
-                                int(thin), int(seeds[c]), n0_init)
-        for key, val in zip(out, (N, alpha, k, p0)):
-            out[key].append(val)
+    with ThreadPoolExecutor(max_workers=int(cores)) as pool:
+        runs = list(pool.map(chain, range(chains)))
     seconds = time.perf_counter() - start
-    result = {key: np.stack(val) for key, val in out.items()}
+    result = {key: np.stack([r[i] for r in runs]) for i, key in enumerate(("N", "alpha", "classes", "p0"))}
     result["seconds"] = np.array(seconds)
     result["cpu_seconds"] = np.array(time.process_time() - cpu_start)  # fairer on a shared machine
     result["iterations"] = np.array(chains * (burn + draws * thin))
+    result["cores"] = np.array(int(cores))
     return result
 
 
@@ -73,6 +86,8 @@ def latent_class(
     random_seed: int,
     level: float = 0.95,
     quantity: str = "total victims",
+    sampler: str = "data-augmentation",
+    cores: int | None = None,
 ) -> Estimate:
     """Population size from ``J >= 3`` linked lists under the LCMCR latent-class model.
 
@@ -93,7 +108,11 @@ def latent_class(
     Sampling: an exact Gibbs sampler (as LCMCR's), data augmentation for the unobserved
     victims; class labels drawn per cell of the ``2**J`` table (one multinomial per
     pattern), conjugate Beta/Gamma updates. Defaults as LCMCR's example (K = 10,
-    thinning 10) with ``chains`` independent chains.
+    thinning 10) with ``chains`` independent chains, run concurrently on ``cores``
+    threads (default one per chain, at most one per CPU; the draws do not depend on it).
+    ``sampler="collapsed"`` instead updates the unobserved class counts with lambda and pi
+    integrated out; it samples the same posterior but is slower per effective draw on our
+    benchmarks (``benchmarks/mse.py``) and is kept as an independent check.
 
     The interval is the equal-tailed ``level`` posterior credible interval of N; the value
     the posterior median. ``diagnostics`` holds R-hat and ESS of N (rank-normalised),
@@ -118,7 +137,8 @@ def latent_class(
     if a_alpha <= 0 or b_alpha <= 0:
         raise ValueError("a_alpha and b_alpha must be positive")
     res = sample_latent_class(counts, K=K, a_alpha=a_alpha, b_alpha=b_alpha, draws=draws,
-                              burn=burn, thin=thin, chains=chains, random_seed=random_seed)
+                              burn=burn, thin=thin, chains=chains, random_seed=random_seed, sampler=sampler,
+                              cores=cores)
     N = res["N"]
     diag: dict[str, Any] = {}
     if chains * draws >= 4 and draws >= 4:
@@ -131,6 +151,9 @@ def latent_class(
         cpu_seconds=float(res["cpu_seconds"]),
         iterations_per_second=float(res["iterations"]) / seconds if seconds > 0 else float("inf"),
         ess_per_second=diag.get("ess_bulk", float("nan")) / seconds if seconds > 0 else float("nan"),
+        ess_per_cpu_second=diag.get("ess_bulk", float("nan")) / float(res["cpu_seconds"])
+        if float(res["cpu_seconds"]) > 0 else float("nan"),
+        cores=int(res["cores"]), sampler=sampler,
         K=K, a_alpha=a_alpha, b_alpha=b_alpha, burn=burn, thin=thin,
         mean_occupied_classes=float(res["classes"].mean()),
         lists=names,
