@@ -95,8 +95,15 @@ def beta(a, b):
 
 
 @njit(cache=True)
-def _init_lambda(counts, J, K):
-    """Start at each list's observed share, jittered per class (burn-in is then short)."""
+def _initial_state(counts, J, K):
+    """Start with almost everyone in one class whose capture probabilities are the lists'
+    observed shares (the other classes share 1% and the same lambdas).
+
+    The chain then opens the classes the data ask for within a few hundred sweeps. Starting
+    with the classes equally weighted instead (as we did before) can leave every class
+    occupied, alpha large and N too high for tens of thousands of sweeps (measured on a
+    4-list data set with 5,172 observed: 1 chain in 6 still had 10 occupied classes after
+    60,000 sweeps)."""
     C = counts.shape[0]
     n = 0.0
     lam = np.empty((J, K))
@@ -109,14 +116,17 @@ def _init_lambda(counts, J, K):
     for j in range(J):
         base = min(max(share[j] / max(n, 1.0), 0.02), 0.98)
         for k in range(K):
-            lam[j, k] = min(max(base * (0.5 + np.random.random()), 0.01), 0.99)
-    return lam
+            lam[j, k] = base
+    pi = np.full(K, 0.01 / max(K - 1, 1))
+    pi[0] = 0.99 if K > 1 else 1.0
+    return lam, pi
 
 
 @njit(cache=True)
 def _setup(counts, K):
     """What both samplers start from: the number of cells and lists, the observed total,
-    a log-factorial table, each cell's capture pattern (``bits[x, j]``) and starting lambda."""
+    a log-factorial table, each cell's capture pattern (``bits[x, j]``) and the starting
+    lambda and class weights."""
     C = counts.shape[0]
     J = 0
     while (1 << J) < C:
@@ -129,8 +139,8 @@ def _setup(counts, K):
     for x in range(C):
         for j in range(J):
             bits[x, j] = (x >> j) & 1
-    lam = _init_lambda(counts, J, K)
-    return C, J, n, lf, bits, lam
+    lam, pi = _initial_state(counts, J, K)
+    return C, J, n, lf, bits, lam, pi
 
 
 @njit(cache=True)
@@ -183,8 +193,7 @@ def _allocate(P, x, c, K, J, bits, totals, ones, lf):
 def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     """Run one chain; return N, alpha, occupied classes and p0 per kept draw."""
     np.random.seed(seed)
-    C, J, n, lf, bits, lam = _setup(counts, K)
-    pi = np.full(K, 1.0 / K)
+    C, J, n, lf, bits, lam, pi = _setup(counts, K)
     V = np.empty(K)
     alpha = 1.0
     n0 = n0_init
@@ -312,8 +321,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
     lambda and pi integrated out (exact 1-D slice sampling on the integers), then lambda,
     pi, alpha and the observed victims' classes by their conjugate full conditionals."""
     np.random.seed(seed)
-    C, J, n, lf, bits, lam = _setup(counts, K)
-    pi = np.full(K, 1.0 / K)
+    C, J, n, lf, bits, lam, pi = _setup(counts, K)
     V = np.empty(K)
     alpha = 1.0
     m0 = np.zeros(K)
