@@ -43,11 +43,13 @@ def binomial(n, p, table=np.zeros(0)):
     if p > 0.5:
         return n - binomial(n, 1.0 - p, table)
     if n * p < 10.0:
+        u = np.random.random()
+        if u <= 1.0 - n * p:  # 1 - n p <= (1 - p)^n = P(0): the answer is 0, no power needed
+            return 0
         q = 1.0 - p
         s = p / q
         a = (n + 1) * s
         r = q**n
-        u = np.random.random()
         x = 0
         while u > r:
             u -= r
