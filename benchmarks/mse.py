@@ -3,11 +3,15 @@
 Run from the repository root: ``.venv/bin/python benchmarks/mse.py`` (``--quick`` for a
 short run, ``--only speed|coverage``). Prints tables; nothing is written.
 
-Speed of latent_class: Gibbs iterations per second and effective draws of N per second
-(bulk ESS over all chains / wall time including burn-in), for 3, 5 and 10 lists and 1,000
-to 100,000 observed victims, with both samplers: "collapsed" (ours, the default) and
-"data-augmentation" (the LCMCR algorithm). The C++ reference (LCMCR) is stated to run
-~90,000 iterations/s on a 4-list, 4,400-record data set, ~100 effective draws of N per
+Speed of latent_class: kept draws and effective draws of N per second (bulk ESS of N over
+all chains divided by the time of the whole run, burn-in included), for 3, 5 and 10 lists
+and 1,000 to 100,000 observed victims. Rates are given per CPU-second of this process
+(what one core of an idle machine gives; fair when other jobs share the machine) and per
+wall-clock second with the chains on both cores. At the C++ reference's setting (4 lists,
+about 4,400 observed, K = 10, thinning 100) the same data are also run through
+``benchmarks/lcmcr_baseline.cpp``, a C++ data-augmentation Gibbs sampler compiled with
+``g++ -O2``, in the same process, and the ratios are printed. LCMCR itself is stated to run
+~90,000 iterations/s on its 4-list, 4,400-record Kosovo data, ~100 effective draws of N per
 second with thinning 100.
 
 Coverage: the share of 95% intervals that contain the true N, on data simulated from
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -31,20 +36,86 @@ def _classes(J: int) -> dict:
     return {"weights": TWO_CLASSES["weights"], "probabilities": probs[:, np.arange(J) % 5]}
 
 
+# Two latent classes on four lists, about half the victims on no list (like Kosovo's
+# 4,400 observed of some 10,000): harder than _classes(4), where 90% are observed.
+HALF_UNSEEN = {"weights": [0.6, 0.4], "probabilities": [[0.35, 0.3, 0.25, 0.15], [0.08, 0.05, 0.1, 0.04]]}
+
+
+def _rates(res: dict) -> dict:
+    from estimators.posterior import convergence
+
+    ess = convergence(res["N"])["ess_bulk"]
+    cpu, wall = float(res["cpu_seconds"]), float(res["seconds"])
+    return {"iter/cpu-s": float(res["iterations"]) / cpu, "ESS": ess, "ESS/cpu-s": ess / cpu,
+            "ESS/wall-s": ess / wall, "draws/wall-s": res["N"].size / wall, "median N": float(np.median(res["N"]))}
+
+
+def _reference_setting(quick: bool) -> None:
+    """K = 10, burn-in 10,000, thinning 100, 1,000 draws per chain, 2 chains; several seeds
+    because the ESS of one run varies by a factor of 2-4 between seeds on these data."""
+    from estimators.data import read_capture_histories
+    from estimators.mse._common import cell_counts
+    from estimators.mse.latent_class import sample_latent_class
+    from estimators.simulate import capture_histories
+
+    try:
+        from lcmcr_baseline import run_baseline
+    except ImportError:  # run from elsewhere than benchmarks/
+        run_baseline = None
+    sets = {}
+    probs = np.asarray(_classes(4)["probabilities"])
+    seen = 0.7 * (1 - np.prod(1 - probs[0])) + 0.3 * (1 - np.prod(1 - probs[1]))
+    sets["two classes, 10% unseen"] = cell_counts(capture_histories(int(4400 / seen), [0.3] * 4,
+                                                                    heterogeneity=_classes(4), random_seed=4400))[1]
+    sets["two classes, half unseen"] = cell_counts(capture_histories(8500, [0.3] * 4, heterogeneity=HALF_UNSEEN,
+                                                                     random_seed=4401))[1]
+    kosovo = Path(__file__).resolve().parents[1] / "data" / "kosovo_lists.csv"
+    if kosovo.exists():
+        sets["Kosovo 1999 (4 lists)"] = cell_counts(read_capture_histories(kosovo))[1]
+    seeds = range(2 if quick else 4)
+    settings = dict(K=10, burn=10000, thin=100, draws=200 if quick else 1000, chains=2)
+    print("\n== latent_class at the C++ reference's setting: K = 10, burn-in 10,000, thinning 100, "
+          f"{settings['draws']:,} draws x 2 chains; medians over {len(seeds)} seeds")
+    header = f"{'data':<28} {'observed':>8} {'sampler':<34} {'iter/cpu-s':>10} {'ESS/cpu-s':>9} {'ESS/wall-s':>10} {'median N':>9}"
+    print(header)
+    for name, counts in sets.items():
+        runs = {}
+        for label, call in (("data-augmentation, 1 core", lambda s: sample_latent_class(counts, random_seed=s, cores=1,
+                                                                                        **settings)),
+                            ("data-augmentation, 2 cores", lambda s: sample_latent_class(counts, random_seed=s,
+                                                                                         **settings)),
+                            ("collapsed, 2 cores", lambda s: sample_latent_class(counts, random_seed=s,
+                                                                                 sampler="collapsed", **settings)),
+                            ("C++ baseline (g++ -O2), 1 core", (lambda s: run_baseline(counts, random_seed=s, **settings))
+                             if run_baseline else None)):
+            if call is None:
+                continue
+            try:
+                rows = [_rates(call(s)) for s in seeds]
+            except (RuntimeError, OSError) as err:  # no compiler: say so and go on
+                print(f"{name:<28} {'':>8} {label:<34} unavailable: {err}")
+                continue
+            runs[label] = {key: float(np.median([r[key] for r in rows])) for key in rows[0]}
+            r = runs[label]
+            print(f"{name:<28} {int(counts[1:].sum()):>8,} {label:<34} {r['iter/cpu-s']:>10,.0f} {r['ESS/cpu-s']:>9,.0f} "
+                  f"{r['ESS/wall-s']:>10,.0f} {r['median N']:>9,.0f}", flush=True)
+        base = runs.get("C++ baseline (g++ -O2), 1 core")
+        if base:
+            ours1, ours2 = runs["data-augmentation, 1 core"], runs["data-augmentation, 2 cores"]
+            print(f"{'':<28} ratios to the C++ baseline: {ours1['ESS/cpu-s'] / base['ESS/cpu-s']:.2f}x per CPU-second, "
+                  f"{ours2['ESS/wall-s'] / base['ESS/wall-s']:.2f}x per wall-clock second (2 cores); "
+                  f"{ours2['ESS/wall-s'] / 100:.1f}x LCMCR's stated ~100 ESS/s")
+
+
 def speed(quick: bool) -> None:
     from estimators.mse._common import cell_counts
     from estimators.mse.latent_class import sample_latent_class
-    from estimators.posterior import convergence
     from estimators.simulate import capture_histories
 
-    # compile both kernels first (numba caches them on disk afterwards)
-    for s in ("collapsed", "data-augmentation"):
-        sample_latent_class(np.r_[0, np.ones(7, int)], draws=5, burn=5, thin=1, chains=1, random_seed=0, sampler=s)
-
-    print(f"\n(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; rates per CPU-second of this "
-          "process, which is what an idle machine would show, then per wall-clock second)")
-    print("\n== latent_class speed (K = 10, thin = 10, 2 chains; ESS = bulk ESS of N)")
-    print(f"{'lists':>5} {'observed':>9} {'sampler':>18} {'iter/cpu-s':>11} {'ESS':>7} {'ESS/cpu-s':>10} "
+    sample_latent_class(np.r_[0, np.ones(7, int)], draws=5, burn=5, thin=1, chains=1, random_seed=0)  # compile
+    print(f"\n(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print("\n== latent_class speed (default sampler; K = 10, thin = 10, 2 chains on 2 cores)")
+    print(f"{'lists':>5} {'observed':>9} {'iter/cpu-s':>11} {'draws/wall-s':>12} {'ESS':>7} {'ESS/cpu-s':>10} "
           f"{'ESS/wall-s':>10} {'median N':>9}")
     sizes = (1000, 10000) if quick else (1000, 10000, 100000)
     draws, burn = (300, 300) if quick else (1000, 1000)
@@ -55,28 +126,11 @@ def speed(quick: bool) -> None:
             seen = 0.7 * (1 - np.prod(1 - probs[0])) + 0.3 * (1 - np.prod(1 - probs[1]))
             data = capture_histories(int(n_obs / seen), [0.3] * J, heterogeneity=_classes(J), random_seed=J * n_obs)
             _, counts = cell_counts(data)
-            for s in ("collapsed", "data-augmentation"):
-                res = sample_latent_class(counts, K=10, draws=draws, burn=burn, thin=10, chains=2,
-                                          random_seed=1, sampler=s)
-                secs, cpu = float(res["seconds"]), float(res["cpu_seconds"])
-                ess = convergence(res["N"])["ess_bulk"]
-                print(f"{J:>5} {int(counts.sum()):>9,} {s:>18} {float(res['iterations']) / cpu:>11,.0f} "
-                      f"{ess:>7.0f} {ess / cpu:>10.1f} {ess / secs:>10.1f} {np.median(res['N']):>9,.0f}", flush=True)
+            r = _rates(sample_latent_class(counts, K=10, draws=draws, burn=burn, thin=10, chains=2, random_seed=1))
+            print(f"{J:>5} {int(counts.sum()):>9,} {r['iter/cpu-s']:>11,.0f} {r['draws/wall-s']:>12,.0f} {r['ESS']:>7.0f} "
+                  f"{r['ESS/cpu-s']:>10.1f} {r['ESS/wall-s']:>10.1f} {r['median N']:>9,.0f}", flush=True)
 
-    print("\n== latent_class at the C++ reference's setting: 4 lists, 4,400 observed, K = 10, thin = 100")
-    print("   (synthetic two-class data of Kosovo's size; the Kosovo counts themselves are not available here)")
-    probs = np.asarray(_classes(4)["probabilities"])
-    seen = 0.7 * (1 - np.prod(1 - probs[0])) + 0.3 * (1 - np.prod(1 - probs[1]))
-    data = capture_histories(int(4400 / seen), [0.3] * 4, heterogeneity=_classes(4), random_seed=4400)
-    _, counts = cell_counts(data)
-    d = 200 if quick else 1000
-    for s in ("collapsed", "data-augmentation"):
-        res = sample_latent_class(counts, K=10, draws=d, burn=10000, thin=100, chains=2, random_seed=2, sampler=s)
-        secs, cpu = float(res["seconds"]), float(res["cpu_seconds"])
-        ess = convergence(res["N"])["ess_bulk"]
-        print(f"   {s:>18}: {float(res['iterations']) / cpu:>9,.0f} iter/cpu-s, ESS of N {ess:,.0f} in {cpu:.1f} "
-              f"cpu-s = {ess / cpu:,.1f} ESS/cpu-s ({ess / secs:,.1f} per wall-s); "
-              f"reference: 90,000 iter/s, ~100 ESS/s", flush=True)
+    _reference_setting(quick)
 
     print("\n== loglinear: the whole two-way model table for 5 lists")
     from estimators.mse import loglinear

@@ -244,11 +244,11 @@ def scenarios() -> list[Scenario]:
                  partial(_simulate_lists, N=1000, probabilities=[0.3, 0.25, 0.3], dependence=[(0, 1, 2.0)]),
                  partial(_mse, method="graph_average"), True, "a decomposable graph with one edge"),
         Scenario("mse.latent_class", "two latent classes", partial(_simulate_lists, N=2000, probabilities=[0.3] * 4, heterogeneity=_TWO_CLASSES),
-                 partial(_mse, method="latent_class", K=5, draws=300, burn=1000, thin=5, chains=2),
+                 partial(_mse, method="latent_class", K=5, draws=300, burn=1000, thin=5, chains=2, cores=1),
                  True, "heterogeneity the model is built for"),
         Scenario("mse.latent_class", "positively dependent lists",
                  partial(_simulate_lists, N=2000, probabilities=[0.3] * 4, dependence=[(0, 1, 3.0)]),
-                 partial(_mse, method="latent_class", K=5, draws=300, burn=1000, thin=5, chains=2),
+                 partial(_mse, method="latent_class", K=5, draws=300, burn=1000, thin=5, chains=2, cores=1),
                  False, "direct list dependence, not heterogeneity"),
     ]
 

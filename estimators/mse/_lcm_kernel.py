@@ -191,6 +191,30 @@ def _allocate(P, x, c, K, J, bits, totals, ones, lf):
                     ones[j, k] += b
 
 
+@njit(cache=True)
+def _weights_and_alpha(sizes, alpha, a_alpha, b_alpha, K, V, pi):
+    """Stick-breaking fractions ``V_k ~ Beta(1 + N_k, alpha + sum_{l>k} N_l)`` and weights
+    ``pi`` given the class sizes ``N_k``, then ``alpha | V ~ Gamma(a + K - 1, b - sum log(1 - V_k))``;
+    returns the new alpha."""
+    tail = 0.0
+    for k in range(K):
+        tail += sizes[k]
+    logsum = 0.0
+    remain = 1.0
+    for k in range(K - 1):
+        tail -= sizes[k]
+        v = beta(1.0 + sizes[k], alpha + tail)
+        if v > 1.0 - 1e-12:
+            v = 1.0 - 1e-12
+        V[k] = v
+        pi[k] = v * remain
+        remain *= 1.0 - v
+        logsum += math.log(1.0 - v)
+    V[K - 1] = 1.0
+    pi[K - 1] = remain
+    return np.random.gamma(a_alpha + K - 1, 1.0 / (b_alpha - logsum))
+
+
 @njit(cache=True, nogil=True)
 def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     """Run one chain; return N, alpha, occupied classes and p0 per kept draw."""
@@ -203,6 +227,7 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     m = np.zeros((C, K), dtype=np.int64)
     nk = np.zeros(K, dtype=np.int64)
     ones = np.zeros((J, K), dtype=np.int64)
+    sizes = np.empty(K)
     out_N = np.empty(draws, dtype=np.int64)
     out_alpha = np.empty(draws)
     out_k = np.empty(draws, dtype=np.int64)
@@ -238,23 +263,9 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
                     v = 1e-300
                 lam[j, k] = v
         # 5. stick-breaking weights and 6. alpha
-        tail = 0
         for k in range(K):
-            tail += nk[k]
-        logsum = 0.0
-        remain = 1.0
-        for k in range(K - 1):
-            tail -= nk[k]
-            v = beta(1.0 + nk[k], alpha + tail)
-            if v > 1.0 - 1e-12:
-                v = 1.0 - 1e-12
-            V[k] = v
-            pi[k] = v * remain
-            remain *= 1.0 - v
-            logsum += np.log(1.0 - v)
-        V[K - 1] = 1.0
-        pi[K - 1] = remain
-        alpha = np.random.gamma(a_alpha + K - 1, 1.0 / (b_alpha - logsum))
+            sizes[k] = nk[k]
+        alpha = _weights_and_alpha(sizes, alpha, a_alpha, b_alpha, K, V, pi)
         if it >= burn and (it - burn) % thin == thin - 1:
             occupied = 0
             for k in range(K):
@@ -334,6 +345,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
     r = np.zeros((J, K))
     width = 1.0 + math.sqrt(n)
     Tb = np.zeros(K + 1)
+    sizes = np.empty(K)
     out_N = np.empty(draws, dtype=np.int64)
     out_alpha = np.empty(draws)
     out_k = np.empty(draws, dtype=np.int64)
@@ -396,24 +408,9 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
                 if v < 1e-300:
                     v = 1e-300
                 lam[j, k] = v
-        tail = 0.0
         for k in range(K):
-            tail += nobs[k] + m0[k]
-        logsum = 0.0
-        remain = 1.0
-        for k in range(K - 1):
-            Nk = nobs[k] + m0[k]
-            tail -= Nk
-            v = beta(1.0 + Nk, alpha + tail)
-            if v > 1.0 - 1e-12:
-                v = 1.0 - 1e-12
-            V[k] = v
-            pi[k] = v * remain
-            remain *= 1.0 - v
-            logsum += math.log(1.0 - v)
-        V[K - 1] = 1.0
-        pi[K - 1] = remain
-        alpha = np.random.gamma(a_alpha + K - 1, 1.0 / (b_alpha - logsum))
+            sizes[k] = nobs[k] + m0[k]
+        alpha = _weights_and_alpha(sizes, alpha, a_alpha, b_alpha, K, V, pi)
         if it >= burn and (it - burn) % thin == thin - 1:
             occupied = 0
             p0 = 0.0
