@@ -304,10 +304,26 @@ def _heterogeneity_columns(J: int, kind: str, theta: float = 2.0) -> np.ndarray:
     raise ValueError(f"heterogeneity must be one of {_HETEROGENEITY}, got {kind!r}")
 
 
+def _interaction_terms(names: list[str], interactions: Any) -> tuple[tuple[int, ...], ...]:
+    """List-name sets -> sorted index tuples, refusing unknown names and the J-way term."""
+    terms = set()
+    for group in interactions:
+        if isinstance(group, str) or len(set(group)) < 2:
+            raise ValueError(f"each interaction is two or more list names, got {group!r}")
+        unknown = [g for g in group if g not in names]
+        if unknown:
+            raise ValueError(f"interaction {group!r}: unknown list(s) {unknown}; the lists are {names}")
+        if len(set(group)) == len(names):
+            raise ValueError("the interaction of all lists is not identifiable from the observed cells")
+        terms.add(tuple(sorted(names.index(g) for g in set(group))))
+    return tuple(sorted(terms, key=lambda t: (len(t), t)))
+
+
 def mth(
     histories: Any,
     *,
     heterogeneity: str = "chao",
+    interactions: Any = (),
     level: float = 0.95,
     negative_eta: bool = False,
     quantity: str = "total victims",
@@ -327,7 +343,10 @@ def mth(
 
     It assumes the capture probabilities of a victim across lists are a list effect times
     a victim effect drawn from a mixing distribution (no list-to-list dependence beyond
-    that). Needs ``J >= 3``. The interval is the multinomial profile-likelihood interval.
+    that). ``interactions`` adds list-to-list dependences on top, as pairs (or larger
+    sets) of list names, e.g. ``[("A", "C"), ("B", "D")]``: Rcapture's ``closedpCI.t``
+    with ``mX = ~ . + c1:c3 + c2:c4`` and ``h``. Needs ``J >= 3``. The interval is the
+    multinomial profile-likelihood interval.
     """
     import pandas as pd
 
@@ -338,7 +357,8 @@ def mth(
     J = len(names)
     if J < 3:
         raise ValueError("heterogeneity models need at least three lists")
-    base = _design(J, ())
+    terms = _interaction_terms(names, interactions)
+    base = _design(J, terms)
     H = _heterogeneity_columns(J, heterogeneity)
     keep = np.ones(H.shape[1], dtype=bool)
     while True:
@@ -355,6 +375,8 @@ def mth(
         raise ValueError(f"M_th {heterogeneity}: the fit did not converge (N is not estimable from these counts)")
     n_m, lo, hi = profile_interval(X, counts, level=level, start=fit["estimate"])
     label = {"chao": "Mth Chao (LB)", "poisson": "Mth Poisson2", "darroch": "Mth Darroch"}[heterogeneity]
+    if terms:
+        label += " + " + _term_label(names, terms)
     details = pd.DataFrame([{
         "model": label, "estimate": fit["estimate"], "se": fit["se"], "deviance": fit["deviance"],
         "df": fit["df"], "aic": fit["aic"], "bic": fit["bic"], "multinomial_estimate": n_m,
