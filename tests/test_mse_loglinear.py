@@ -247,3 +247,29 @@ def test_korea_bic_table_matches_sparsemse():
     assert not table.loc[[k for k in table.index if k not in admissible], "converged"].any()
     for interactions, deviance, df, aic in ref.KOREA_FIXED:
         _check_published(table.loc[_terms_key(interactions)], {"deviance": deviance, "df": df, "aic": aic})
+
+
+def test_profile_interval_on_a_boundary_fit():
+    # Cormack, Chang & Smith (2000) Table 3a with c1:c2 + c1:c3 + c3:c4: no victim is on list
+    # 3 without list 1, so the MLE lies on the boundary (c1:c3 -> infinity). Rcapture's
+    # Poisson fit (218, deviance 2.6) is reproduced above; here the multinomial profile must
+    # still be the true one: its maximiser is the best point of a fine grid, and each finite
+    # end sits exactly chi2_1(0.95)/2 below the maximum. (A Newton fit without step control
+    # used to return non-converged, non-smooth profile values here, and an upper end of inf
+    # for the Mt model, whose N_hat - n is ~0.15.)
+    from scipy.stats import chi2
+
+    from estimators.mse._common import cell_counts
+    from estimators.mse.loglinear import _design, _profile_loglik, profile_interval
+
+    _, counts = cell_counts(_rcapture_table(ref.CORMACK_2000_4))
+    n = counts.sum()
+    X = _design(4, ((0, 1), (0, 2), (2, 3)))
+    n_hat, lower, upper = profile_interval(X, counts, start=218.3)
+    profile = lambda N: _profile_loglik(X, counts, N, None)[0]  # noqa: E731  (cold start every time)
+    grid = np.linspace(n + 0.01, n + 20, 400)
+    assert n_hat == pytest.approx(grid[np.argmax([profile(N) for N in grid])], abs=0.05)
+    assert lower == n  # the profile stays within the cut-off down to N = n
+    assert profile(n_hat) - profile(upper) == pytest.approx(chi2.ppf(0.95, 1) / 2, abs=1e-6)
+    mt = profile_interval(_design(4, ()), counts, start=215.15)
+    assert n < mt[2] < n + 5  # finite: Mt's upper end is about 216
