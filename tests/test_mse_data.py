@@ -89,3 +89,19 @@ def test_functions_are_not_shadowed_by_their_modules():
     import estimators
 
     assert estimators.latent_class is mse.latent_class and estimators.loglinear is mse.loglinear
+
+
+def test_kosovo_lists_load_and_sum_to_the_published_total():
+    # Ball et al. (2002): 4,400 killings documented by four lists (data/README.md); the same
+    # 15 counts as the reference record in tests/results/mse_reference.py.
+    from pathlib import Path
+
+    from tests.results.mse_reference import KOSOVO
+
+    table = read_capture_histories(Path(__file__).resolve().parents[1] / "data" / "kosovo_lists.csv")
+    assert table.attrs["lists"] == ["EXH", "ABA", "OSCE", "HRW"]
+    assert len(table) == 15 and (table["count"] > 0).all()  # all 15 patterns observed
+    assert table["count"].sum() == 4400
+    lists = table.attrs["lists"]
+    as_read = {"".join(str(int(r[c])) for c in lists): int(r["count"]) for _, r in table.iterrows()}
+    assert as_read == KOSOVO

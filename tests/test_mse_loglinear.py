@@ -1,8 +1,11 @@
 """Log-linear models: textbook closed forms to 1e-6, Rcapture's published output, coverage."""
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
+from tests.results import mse_reference as ref
 from tests.results.mse_reference import MY_3_LISTS, SEBER_1982, SEBER_1982_MT, SEBER_1982_MT_TOL
 from scipy.optimize import brentq
 
@@ -105,6 +108,12 @@ def test_bad_options():
         loglinear(data, terms="four-way")
     with pytest.raises(ValueError, match="heterogeneity"):
         mth(data, heterogeneity="gamma")
+    with pytest.raises(ValueError, match="unknown list"):
+        mth(data, interactions=[("L1", "nope")])
+    with pytest.raises(ValueError, match="two or more"):
+        mth(data, interactions=["L1"])
+    with pytest.raises(ValueError, match="all lists"):
+        mth(data, interactions=[("L1", "L2", "L3")])
     with pytest.raises(ValueError, match="hierarchical models"):  # refused before building 2**45
         loglinear(capture_histories(500, 10, random_seed=1))
 
@@ -145,3 +154,122 @@ def test_profile_interval_matches_the_closed_form_profile_for_two_lists():
     # the interval's ends (on the steep sides) are pinned to 1e-6.
     assert est.details.loc[0, "multinomial_estimate"] == pytest.approx(top.x, abs=0.01)
     assert (est.lower, est.upper) == pytest.approx((lo, hi), abs=1e-6)
+
+
+# -- published outputs of Rcapture and SparseMSE (tests/results/mse_reference.py) -----------
+
+def _rcapture_table(counts):
+    """A pattern table from counts in Rcapture's histpos.t order (lists c1, c2, ...)."""
+    from tests.results.mse_reference import histpos_t
+
+    J = int(np.log2(len(counts) + 1))
+    frame = pd.DataFrame(histpos_t(J), columns=[f"c{j + 1}" for j in range(J)])
+    frame["count"] = counts
+    return frame
+
+
+def _published_tolerance(value):
+    """Half a unit in the last digit the figure was published (rounded) to."""
+    text = repr(value)
+    return 0.5 * 10.0 ** -(len(text.split(".")[1]) if "." in text else 0) + 1e-9
+
+
+def _terms_key(interactions):
+    return ";".join("".join(str(j) for j in t) for t in sorted(interactions, key=lambda t: (len(t), t)))
+
+
+def _check_published(row, published):
+    for key in ("abundance", "stderr", "deviance", "df", "lower", "upper", "aic", "bic"):
+        if key in published:
+            ours = row[{"abundance": "estimate", "stderr": "se"}.get(key, key)]
+            assert ours == pytest.approx(published[key], abs=_published_tolerance(published[key])), key
+
+
+_PAPERS = {  # Rcapture's reproductions of published analyses: data and fits
+    "Darroch R3": (ref.DARROCH_R3, ref.DARROCH_R3_FITS),
+    "diabetes": (ref.DIABETES, ref.DIABETES_FITS),
+    "Cormack 2000 four lists": (ref.CORMACK_2000_4, ref.CORMACK_2000_4_FITS),
+    "Cormack 2000 three lists": (ref.CORMACK_2000_3, ref.CORMACK_2000_3_FITS),
+}
+_LOGLINEAR_CASES = [(paper, fit) for paper, (_, fits) in _PAPERS.items() for fit in fits if "h" not in fits[fit]]
+_MTH_CASES = [(paper, fit) for paper, (_, fits) in _PAPERS.items() for fit in fits if "h" in fits[fit]]
+
+
+@pytest.mark.parametrize("paper, fit", _LOGLINEAR_CASES)
+def test_loglinear_reproduces_rcapture_on_published_data(paper, fit):
+    # closedpCI.t(X, dfreq=TRUE, mX=...) in Rcapture's testPapersResults.R: abundance and
+    # stderr (Poisson), deviance, df and the 95% profile-likelihood interval, to the rounding
+    # the file checks. Every one of these models is in loglinear's table of two-way models.
+    fits = _PAPERS[paper][1]
+    _check_published(_paper_models(paper).loc[_terms_key(fits[fit]["interactions"])], fits[fit])
+
+
+@functools.cache
+def _paper_models(paper):
+    return loglinear(_rcapture_table(_PAPERS[paper][0])).details.set_index("terms")
+
+
+@pytest.mark.parametrize("paper, fit", _MTH_CASES)
+def test_mth_reproduces_rcapture_heterogeneity_with_interactions(paper, fit):
+    # closedpCI.t(X, dfreq=TRUE, mX=~.+..., h="LB" | "Poisson" | "Darroch"): Rivest (2011).
+    # For the diabetes LB model Rcapture's neg=TRUE drops the (f-3)+ column (its coefficient
+    # is negative), leaving df 6; we do the same by default.
+    counts, fits = _PAPERS[paper]
+    data = _rcapture_table(counts)
+    names = list(data.columns[:-1])
+    pairs = [tuple(names[j] for j in t) for t in fits[fit]["interactions"]]
+    est = mth(data, heterogeneity=fits[fit]["h"], interactions=pairs)
+    _check_published(est.details.iloc[0], fits[fit])
+
+
+def test_kosovo_stepwise_model_matches_sparsemse():
+    # MultipleSystemsEstimation's estimate_population_stepwise(Kosovo, maxorder = Inf) fits
+    # [134,12,23] by glm: 18393.31, deviance 10.25032 on 4 df, AIC 133.6743, BIC 203.9573.
+    names = ["EXH", "ABA", "OSCE", "HRW"]
+    frame = pd.DataFrame([[int(c) for c in k] + [v] for k, v in ref.KOSOVO.items()], columns=names + ["count"])
+    est = loglinear(frame, terms="three-way", criterion="bic")
+    assert len(est.details) == ref.KOSOVO_THREE_WAY_MODELS  # "113 admissible candidate models"
+    published = ref.KOSOVO_134_12_23
+    _check_published(est.details.set_index("terms").loc[_terms_key(published["interactions"])], published)
+
+
+def test_korea_bic_table_matches_sparsemse():
+    # estimate_population(Korea, method = "bic")$bic_results: the six admissible models'
+    # abundance and BIC; the two models whose MLE does not exist (the 011 cell is empty) are
+    # the two we cannot fit either.
+    frame = pd.DataFrame([[int(c) for c in k] + [v] for k, v in ref.KOREA.items()], columns=["b", "c", "d", "count"])
+    table = loglinear(frame, criterion="bic").details.set_index("terms")
+    for interactions, abundance, bic in ref.KOREA_BIC:
+        row = table.loc[_terms_key(interactions)]
+        assert row["estimate"] == pytest.approx(abundance, abs=_published_tolerance(abundance))
+        assert row["bic"] == pytest.approx(bic, abs=_published_tolerance(bic))
+    admissible = {_terms_key(i) for i, _, _ in ref.KOREA_BIC}
+    assert not table.loc[[k for k in table.index if k not in admissible], "converged"].any()
+    for interactions, deviance, df, aic in ref.KOREA_FIXED:
+        _check_published(table.loc[_terms_key(interactions)], {"deviance": deviance, "df": df, "aic": aic})
+
+
+def test_profile_interval_on_a_boundary_fit():
+    # Cormack, Chang & Smith (2000) Table 3a with c1:c2 + c1:c3 + c3:c4: no victim is on list
+    # 3 without list 1, so the MLE lies on the boundary (c1:c3 -> infinity). Rcapture's
+    # Poisson fit (218, deviance 2.6) is reproduced above; here the multinomial profile must
+    # still be the true one: its maximiser is the best point of a fine grid, and each finite
+    # end sits exactly chi2_1(0.95)/2 below the maximum. (A Newton fit without step control
+    # used to return non-converged, non-smooth profile values here, and an upper end of inf
+    # for the Mt model, whose N_hat - n is ~0.15.)
+    from scipy.stats import chi2
+
+    from estimators.mse._common import cell_counts
+    from estimators.mse.loglinear import _design, _profile_loglik, profile_interval
+
+    _, counts = cell_counts(_rcapture_table(ref.CORMACK_2000_4))
+    n = counts.sum()
+    X = _design(4, ((0, 1), (0, 2), (2, 3)))
+    n_hat, lower, upper = profile_interval(X, counts, start=218.3)
+    profile = lambda N: _profile_loglik(X, counts, N, None)[0]  # noqa: E731  (cold start every time)
+    grid = np.linspace(n + 0.01, n + 20, 400)
+    assert n_hat == pytest.approx(grid[np.argmax([profile(N) for N in grid])], abs=0.05)
+    assert lower == n  # the profile stays within the cut-off down to N = n
+    assert profile(n_hat) - profile(upper) == pytest.approx(chi2.ppf(0.95, 1) / 2, abs=1e-6)
+    mt = profile_interval(_design(4, ()), counts, start=215.15)
+    assert n < mt[2] < n + 5  # finite: Mt's upper end is about 216

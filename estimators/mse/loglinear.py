@@ -71,21 +71,40 @@ def _term_label(names: list[str], terms: tuple[tuple[int, ...], ...]) -> str:
 # -- fitting --------------------------------------------------------------------------------
 
 def _poisson_irls(X: np.ndarray, y: np.ndarray, beta: np.ndarray | None = None,
-                  *, tol: float = 1e-12, max_iter: int = 100) -> tuple[np.ndarray, bool]:
-    """Poisson log-linear MLE by Newton–Raphson (used inside the profile likelihood)."""
+                  *, tol: float = 1e-12, max_iter: int = 200) -> tuple[np.ndarray, bool]:
+    """Poisson log-linear MLE by Newton–Raphson with step halving (inside the profile).
+
+    Converged when the log-likelihood stops changing (relative ``tol``), as R's ``glm``
+    judges the deviance: with empty margins the MLE lies at the boundary (some parameters
+    run to infinity, the fitted cells to zero) and only the likelihood settles. Halving
+    keeps every step uphill, so such fits creep to the boundary instead of oscillating.
+    """
+    def loglik(b: np.ndarray) -> float:
+        eta = np.clip(X @ b, -700, 700)
+        return float(y @ eta - np.exp(eta).sum())
+
     if beta is None:
         beta = np.linalg.lstsq(X, np.log(y + 0.5), rcond=None)[0]
+    f = loglik(beta)
     for _ in range(max_iter):
-        eta = np.clip(X @ beta, -700, 700)
-        mu = np.exp(eta)
+        mu = np.exp(np.clip(X @ beta, -700, 700))
         grad = X.T @ (y - mu)
         hess = (X * mu[:, None]).T @ X
         try:
             step = np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
             return beta, False
+        if not np.all(np.isfinite(step)):  # singular in all but name (N - n ~ 0)
+            return beta, False
+        for _ in range(40):
+            f_new = loglik(beta + step)
+            if f_new >= f - 1e-12 * abs(f):
+                break
+            step = step / 2
         beta = beta + step
-        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+        done = abs(f_new - f) <= tol * (abs(f_new) + 0.1)
+        f = f_new
+        if done:
             return beta, True
     return beta, False
 
@@ -137,7 +156,9 @@ def _profile_loglik(X: np.ndarray, counts: np.ndarray, N: float, beta0: np.ndarr
     y = counts.astype(float).copy()
     y[0] = N - n
     beta, ok = _poisson_irls(X, y, beta0)
-    mu = np.exp(X @ beta)
+    if not ok and beta0 is not None:  # a warm start far out on a boundary can stall: restart
+        beta, ok = _poisson_irls(X, y)
+    mu = np.exp(np.clip(X @ beta, -700, 700))
     pos = y > 0
     ll = gammaln(N + 1) - gammaln(N - n + 1) + np.sum(y[pos] * np.log(mu[pos] / N))
     return float(ll), beta
@@ -181,10 +202,8 @@ def profile_interval(X: np.ndarray, counts: np.ndarray, *, level: float = 0.95,
             break
     upper = math.inf
     t_hi = t_hat
-    for _ in range(40):
+    while t_hi <= math.log(1e7 * n):  # by 0.5 in log(N - n), however small N_hat - n is
         t_hi += 0.5
-        if t_hi > math.log(1e7 * n):
-            break
         if g(t_hi) > 0:
             upper = n + math.exp(brentq(g, t_hi - 0.5, t_hi, xtol=1e-12))
             break
@@ -304,10 +323,26 @@ def _heterogeneity_columns(J: int, kind: str, theta: float = 2.0) -> np.ndarray:
     raise ValueError(f"heterogeneity must be one of {_HETEROGENEITY}, got {kind!r}")
 
 
+def _interaction_terms(names: list[str], interactions: Any) -> tuple[tuple[int, ...], ...]:
+    """List-name sets -> sorted index tuples, refusing unknown names and the J-way term."""
+    terms = set()
+    for group in interactions:
+        if isinstance(group, str) or len(set(group)) < 2:
+            raise ValueError(f"each interaction is two or more list names, got {group!r}")
+        unknown = [g for g in group if g not in names]
+        if unknown:
+            raise ValueError(f"interaction {group!r}: unknown list(s) {unknown}; the lists are {names}")
+        if len(set(group)) == len(names):
+            raise ValueError("the interaction of all lists is not identifiable from the observed cells")
+        terms.add(tuple(sorted(names.index(g) for g in set(group))))
+    return tuple(sorted(terms, key=lambda t: (len(t), t)))
+
+
 def mth(
     histories: Any,
     *,
     heterogeneity: str = "chao",
+    interactions: Any = (),
     level: float = 0.95,
     negative_eta: bool = False,
     quantity: str = "total victims",
@@ -327,7 +362,10 @@ def mth(
 
     It assumes the capture probabilities of a victim across lists are a list effect times
     a victim effect drawn from a mixing distribution (no list-to-list dependence beyond
-    that). Needs ``J >= 3``. The interval is the multinomial profile-likelihood interval.
+    that). ``interactions`` adds list-to-list dependences on top, as pairs (or larger
+    sets) of list names, e.g. ``[("A", "C"), ("B", "D")]``: Rcapture's ``closedpCI.t``
+    with ``mX = ~ . + c1:c3 + c2:c4`` and ``h``. Needs ``J >= 3``. The interval is the
+    multinomial profile-likelihood interval.
     """
     import pandas as pd
 
@@ -338,7 +376,8 @@ def mth(
     J = len(names)
     if J < 3:
         raise ValueError("heterogeneity models need at least three lists")
-    base = _design(J, ())
+    terms = _interaction_terms(names, interactions)
+    base = _design(J, terms)
     H = _heterogeneity_columns(J, heterogeneity)
     keep = np.ones(H.shape[1], dtype=bool)
     while True:
@@ -355,6 +394,8 @@ def mth(
         raise ValueError(f"M_th {heterogeneity}: the fit did not converge (N is not estimable from these counts)")
     n_m, lo, hi = profile_interval(X, counts, level=level, start=fit["estimate"])
     label = {"chao": "Mth Chao (LB)", "poisson": "Mth Poisson2", "darroch": "Mth Darroch"}[heterogeneity]
+    if terms:
+        label += " + " + _term_label(names, terms)
     details = pd.DataFrame([{
         "model": label, "estimate": fit["estimate"], "se": fit["se"], "deviance": fit["deviance"],
         "df": fit["df"], "aic": fit["aic"], "bic": fit["bic"], "multinomial_estimate": n_m,

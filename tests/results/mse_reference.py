@@ -40,10 +40,116 @@ MY_5_README_N_OFFSET = 89
 # hand-checked log-linear closed form below (counts in our cell order 001..111).
 MY_3_LISTS = [0, 60, 49, 4, 247, 112, 142, 12]
 
+# -- Rcapture's own reproductions of published analyses --------------------------------------
+# All from inst/tests/testPapersResults.R of the CRAN package Rcapture
+# (https://github.com/cran/Rcapture, commit 09223d1f69e3e701cb0ebb81e947235c4cf75385), where
+# Rcapture's closedpCI.t output is checked against the papers at the rounding given there
+# (round(x) for abundance, stderr and interval ends unless stated; deviance to 0.1 or 0.01).
+# Counts are in Rcapture's histpos.t(J) order: 11..1, 11..10, ..., 00..01 (list 1 is the
+# most significant bit), as in the file. Interactions are given as 0-based list indices.
+def histpos_t(J):
+    """Rcapture's histpos.t(J) patterns, as tuples of 0/1 (list 1 first)."""
+    return [tuple((i >> (J - 1 - j)) & 1 for j in range(J)) for i in range(2**J - 1, 0, -1)]
+
+
+# Darroch et al. (1993) R3 data, as analysed in Rivest (2011).
+DARROCH_R3 = [72, 155, 7, 71, 13, 53, 43]
+DARROCH_R3_FITS = {
+    # closedpCI.t(X=DarR3, dfreq=TRUE, mX=~(c1+c2+c3)^2)
+    "saturated": {"interactions": [(0, 1), (0, 2), (1, 2)], "abundance": 1240, "stderr": 451},
+    # mX=~.+c1:c2+c2:c3
+    "inter2": {"interactions": [(0, 1), (1, 2)], "abundance": 850, "stderr": 186,
+               "deviance": 3.8, "df": 1},
+    # mX=~.+c1:c2, h="LB"
+    "LB": {"interactions": [(0, 1)], "h": "chao", "abundance": 681, "stderr": 78,
+           "deviance": 3.45, "df": 1},
+    # mX=~.+c1:c2, h="Darroch" (to 0.1)
+    "Darroch": {"interactions": [(0, 1)], "h": "darroch", "abundance": 1181.8, "stderr": 404.2},
+}
+
+# Diabetes data of Bruno et al. (1994), four lists, n = 2,069, as analysed in Rivest (2011).
+DIABETES = [58, 157, 18, 104, 46, 650, 12, 709, 14, 20, 7, 74, 8, 182, 10]
+_I = [(0, 2), (1, 3), (2, 3)]  # "chosen interaction set I": mX=~.+c1:c3+c2:c4+c3:c4
+DIABETES_FITS = {
+    # mX=~(c1+c2+c3+c4)^2-c1:c4
+    "Bruno": {"interactions": [(0, 1), (0, 2), (1, 2), (1, 3), (2, 3)], "abundance": 2771,
+              "stderr": 145, "deviance": 7.62, "df": 5},
+    "nohetero": {"interactions": _I, "abundance": 2472, "stderr": 53, "deviance": 21.97, "df": 7},
+    "LB": {"interactions": _I, "h": "chao", "abundance": 2588, "stderr": 75, "deviance": 3.13, "df": 6},
+    "Poisson2": {"interactions": _I, "h": "poisson", "abundance": 2573, "stderr": 76,
+                 "deviance": 12.88, "df": 6},
+    "Darroch": {"interactions": _I, "h": "darroch", "abundance": 2752, "stderr": 133,
+                "deviance": 8.32, "df": 6},
+}
+
+# Cormack, Chang & Smith (2000), Tables 3a (four lists) and 3b (three lists).
+CORMACK_2000_4 = [72, 5, 29, 53, 24, 3, 12, 14, 0, 0, 0, 1, 0, 0, 2]
+CORMACK_2000_4_FITS = {
+    "a1": {"interactions": [], "abundance": 215, "deviance": 87.1, "df": 10},  # m="Mt"
+    "a3": {"interactions": [(2, 3)], "abundance": 215, "df": 9},
+    "a4": {"interactions": [(0, 2), (2, 3)], "deviance": 7.7, "df": 8},
+    "a5": {"interactions": [(0, 1), (0, 2), (2, 3)], "abundance": 218, "deviance": 2.6, "df": 7},
+}
+CORMACK_2000_3 = [72, 5, 29, 54, 24, 3, 14]
+CORMACK_2000_3_FITS = {
+    # m="Mt"; 95% profile-likelihood interval (closedpCI.t's CI columns InfCL, SupCL)
+    "b1": {"interactions": [], "abundance": 209, "deviance": 75.1, "df": 3, "lower": 203, "upper": 217},
+    "b2": {"interactions": [(1, 2)], "deviance": 1.2, "df": 2, "lower": 210},
+    "b3": {"interactions": [(0, 1), (1, 2)], "deviance": 0.6, "df": 1},
+    "b4": {"interactions": [(0, 2), (1, 2)], "abundance": 233, "df": 1, "lower": 204},
+    "b5": {"interactions": [(0, 1), (0, 2), (1, 2)], "deviance": 0.0, "df": 0},
+}
+# Rounding: the file compares round(x, digits); the published value is within half a unit.
+RCAPTURE_DIGITS = {"abundance": 0, "stderr": 0, "lower": 0, "upper": 0, "df": 0}
+# (deviance: 1 decimal where the figure has one, 2 where it has two; the Darroch R3 row to 0.1.)
+
+# -- SparseMSE / MultipleSystemsEstimation (Chan, Silverman & Vincent) ----------------------
+# Kosovo, four lists (Ball et al. 2002), n = 4,400; LCMCR's kosovo_aggregate tabulated.
+# Printed as $input$data by estimate_population_stepwise(Kosovo, maxorder = Inf) in the
+# pkgdown page docs/reference/estimate_population_stepwise.md of
+# https://github.com/bernardsilverman/MultipleSystemsEstimation (a version later than commit
+# 4f09409d684dab635f1f9b21c9aede8e19e07eab, which lacks the Kosovo example; the index
+# did not give that version's commit). Also in data/kosovo_lists.csv. Pattern order EXH, ABA,
+# OSCE, HRW.
+KOSOVO = {"1000": 1131, "0100": 845, "0010": 936, "0001": 306, "1100": 177, "1010": 228,
+          "1001": 106, "0110": 217, "0101": 31, "0011": 123, "1110": 181, "1101": 18,
+          "1011": 42, "0111": 32, "1111": 27}
+# The same page (an earlier rendering of the same example) prints the fitted stepwise model
+# [134,12,23] (EXH:OSCE:HRW with its pairs, plus EXH:ABA and ABA:OSCE) as a Poisson glm:
+# $popest 18393.31; deviance 10.25032, df.residual 4, aic 133.6743, bic 203.9573.
+KOSOVO_134_12_23 = {"interactions": [(0, 1), (0, 2), (0, 3), (1, 2), (2, 3), (0, 2, 3)],
+                    "abundance": 18393.31, "deviance": 10.25032, "df": 4, "aic": 133.6743,
+                    "bic": 203.9573}
+# Silverman, Chan & Vincent (2024), reproduced in docs/articles/reproduce-2024.md (commit
+# 4f09409d684dab635f1f9b21c9aede8e19e07eab): "Kosovo has only 113 admissible candidate
+# models" (all hierarchical models up to three-way interactions).
+KOSOVO_THREE_WAY_MODELS = 113
+
+# Korea, three lists b, c, d, n = 123, with an empty cell (011). docs/articles/user-guide.md
+# (commit 39364f35364daa97bc43072cbf0dcd189b901053): head(fit_bic$bic_results$res), the six
+# admissible models (reproduce-2024.md: "only six admissible models after the existence
+# check"; the other two, [12,13] and [12,13,23], have no finite MLE), with abundance and BIC
+# (-2 log L + p log n, n observed), as estimate_population(Korea, method = "bic") prints them.
+KOREA = {"001": 41, "010": 5, "100": 5, "110": 54, "101": 6, "011": 0, "111": 12}  # order b, c, d
+KOREA_BIC = [  # (interactions, abundance, BIC)
+    ([(0, 1), (1, 2)], 157.1667, 57.14081),
+    ([(0, 1)], 268.7778, 58.96860),
+    ([(0, 2), (1, 2)], 123.4630, 91.89711),
+    ([(1, 2)], 126.1944, 138.06368),
+    ([(0, 2)], 126.9394, 155.16018),
+    ([], 141.9926, 184.14431),
+]
+# docs/reference/estimate_population_fixed.md (commit 628201f7726429ab132ae6211bc71b3f8b3dcf37):
+# the glm of the main-effects model: deviance 138.5548 on 3 df, aic 172.8956, bic 184.1443;
+# model [23,1]: deviance 87.66203 on 2 df, aic 124.0028, bic 138.0637.
+KOREA_FIXED = [([], 138.5548, 3, 172.8956), ([(1, 2)], 87.66203, 2, 124.0028)]
+
 # -- LCMCR (Manrique-Vallier 2016) ------------------------------------------------------------
 # No published posterior quantiles of N for the package's Kosovo example were found (the
 # example in ?lcmCR prints quantile(N, c(0.025, 0.5, 0.975)) but its output is not in
-# the package sources, and the 4-list Kosovo pattern counts are stored only in binary
-# .RData). latent_class is validated instead against an independent exact computation:
+# the package sources; HRDAG's "Implementing LCMCR in Stan" tech note tabulates R LCMCR's
+# Kosovo quantiles, but only as a knitted table that could not be read, and the source
+# repository HRDAG/StanLCMCR does not store the summaries.csv it reads). The Kosovo
+# counts themselves are above (KOSOVO). latent_class is validated instead against an independent exact computation:
 # with K = 1 the model is M_t with Beta(1, 1) capture probabilities and p(N) ~ 1/N, whose
 # posterior is p(N | x) ~ (1/N) N!/(N-n)! prod_j B(n_j + 1, N - n_j + 1) (tests).
