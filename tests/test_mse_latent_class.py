@@ -161,3 +161,14 @@ def test_telescoped_conditional_equals_the_direct_formula():
             direct = [_g(float(m), k, K, n, M_other, nobs, m0, 0.7, o, r, J) for m in (0, 5, 17)]
             fast = [_g_fast(float(m), k, K, n, M_other, Tb, nobs, 0.7, r, J) for m in (0, 5, 17)]
             np.testing.assert_allclose(np.diff(direct), np.diff(fast), atol=1e-9)
+
+
+def test_warns_when_the_chains_have_not_mixed():
+    # 50 thinned draws of a 5-list mixture cannot reach a bulk ESS of 400: the estimate
+    # says so instead of passing a poorly mixed posterior off as settled.
+    data = capture_histories(2000, [0.3] * 5, heterogeneity=TWO_CLASSES, random_seed=41)
+    est = latent_class(data, K=10, draws=50, burn=200, thin=2, chains=2, random_seed=1)
+    assert any("ESS" in w for w in est.diagnostics["warnings"])
+    good = latent_class(data, K=10, draws=1000, burn=5000, thin=100, chains=2, random_seed=1)
+    assert good.diagnostics["ess_bulk"] >= 400 and good.diagnostics["r_hat"] <= 1.01
+    assert "warnings" not in good.diagnostics

@@ -81,7 +81,7 @@ def latent_class(
     b_alpha: float = 0.25,
     draws: int = 1000,
     burn: int = 10000,
-    thin: int = 10,
+    thin: int = 100,
     chains: int = 4,
     random_seed: int,
     level: float = 0.95,
@@ -107,16 +107,19 @@ def latent_class(
 
     Sampling: an exact Gibbs sampler (as LCMCR's), data augmentation for the unobserved
     victims; class labels drawn per cell of the ``2**J`` table (one multinomial per
-    pattern), conjugate Beta/Gamma updates. Defaults as LCMCR's example (K = 10,
-    thinning 10) with ``chains`` independent chains, run concurrently on ``cores``
-    threads (default one per chain, at most one per CPU; the draws do not depend on it).
+    pattern), conjugate Beta/Gamma updates. Defaults: K = 10, burn-in 10,000 and thinning
+    100, the settings HRDAG used with LCMCR (HRDAG/StanLCMCR, write/src/blogpost.Rmd);
+    thinning 10 left R-hat at 1.25 on the Kosovo lists. The ``chains`` independent chains
+    run concurrently on ``cores`` threads (default one per chain, at most one per CPU; the
+    draws do not depend on it).
     ``sampler="collapsed"`` instead updates the unobserved class counts with lambda and pi
     integrated out; it samples the same posterior but is slower per effective draw on our
     benchmarks (``benchmarks/mse.py``) and is kept as an independent check.
 
     The interval is the equal-tailed ``level`` posterior credible interval of N; the value
     the posterior median. ``diagnostics`` holds R-hat and ESS of N (rank-normalised),
-    seconds, iterations per second and effective draws of N per second.
+    seconds, iterations per second and effective draws of N per second, and ``warnings``
+    when R-hat exceeds 1.01 or the bulk ESS is below 400 (then draw more or thin more).
 
     Assumptions: a closed population; no false matches or missed links between lists;
     every victim has a positive chance of being on some list (the uncatchable are not
@@ -158,6 +161,13 @@ def latent_class(
         mean_occupied_classes=float(res["classes"].mean()),
         lists=names,
     )
+    warn = []
+    if diag.get("r_hat", 1.0) > 1.01:
+        warn.append(f"R-hat {diag['r_hat']:.3f} > 1.01: the chains disagree; increase burn, thin or draws")
+    if diag.get("ess_bulk", float("inf")) < 400:
+        warn.append(f"bulk ESS of N {diag['ess_bulk']:.0f} < 400: increase thin or draws")
+    if warn:
+        diag["warnings"] = warn
     idata = to_idata({"N": N, "alpha": res["alpha"], "occupied_classes": res["classes"]})
     return posterior_estimate(N, level=level, method=f"latent_class (LCMCR, K={K})", quantity=quantity,
                               observed=int(counts.sum()), diagnostics=diag, idata=idata)
