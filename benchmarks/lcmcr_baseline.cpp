@@ -3,8 +3,9 @@
 // Our own implementation (MIT, like the rest of the project) of the data-augmentation
 // Gibbs sampler of the LCMCR model (Manrique-Vallier 2016, Biometrics 72(4)), written from
 // the algorithm, in the update order of the R package's C++ sampler, so that its
-// iterations per second stand in for the reference's on this machine. Plain C++17 and
-// the standard library's <random>; no GSL.
+// iterations per second stand in for the reference's on this machine. C++17 and the
+// standard library's <random>; or, built with -DLCMCR_BASELINE_GSL, the GNU Scientific
+// Library's generators, which the reference uses (Debian: libgsl-dev).
 //
 // Model: N individuals, class z ~ stick-breaking(alpha) truncated at K, on list j with
 // probability lambda_jk given class k; lambda_jk ~ Beta(1, 1); alpha ~ Gamma(a, b) (shape,
@@ -40,8 +41,36 @@
 #include <string>
 #include <vector>
 
+#ifdef LCMCR_BASELINE_GSL
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#endif
+
 namespace {
 
+#ifdef LCMCR_BASELINE_GSL
+// The random variates of the GNU Scientific Library, which the reference calls: Mersenne
+// Twister, Marsaglia-Tsang gamma on ziggurat normals, BTPE binomial (inversion for means
+// below 14), negative binomial as a gamma-Poisson mixture. Build with -lgsl -lgslcblas.
+struct Rng {
+    explicit Rng(std::uint64_t seed) : r(gsl_rng_alloc(gsl_rng_mt19937)) { gsl_rng_set(r, seed); }
+    ~Rng() { gsl_rng_free(r); }
+    Rng(const Rng&) = delete;
+    Rng& operator=(const Rng&) = delete;
+    gsl_rng* r;
+};
+
+double uniform(Rng& rng) { return gsl_rng_uniform(rng.r); }
+double gamma_draw(Rng& rng, double shape) { return gsl_ran_gamma(rng.r, shape, 1.0); }
+long binomial_draw(Rng& rng, long n, double p) {
+    if (n <= 0 || p <= 0.0) return 0;
+    if (p >= 1.0) return n;
+    return long(gsl_ran_binomial(rng.r, p, (unsigned int)n));
+}
+long negative_binomial_draw(Rng& rng, long n, double p) {
+    return long(gsl_ran_negative_binomial(rng.r, p, double(n)));
+}
+#else
 // The engine and the standard distributions, kept alive across draws: the gamma's normal
 // draws come in pairs (Marsaglia's polar method), and a fresh object would discard one.
 struct Rng {
@@ -59,20 +88,6 @@ double gamma_draw(Rng& rng, double shape) {
     return rng.gamma(rng.engine, std::gamma_distribution<double>::param_type(shape, 1.0));
 }
 
-// log of a Gamma(shape, 1) draw; for shape < 1 via G(shape) = G(shape + 1) U^(1/shape),
-// so that tiny shapes (alpha of a few hundredths) do not underflow to log 0.
-double log_gamma_draw(Rng& rng, double shape) {
-    if (shape >= 1.0) return std::log(gamma_draw(rng, shape));
-    double u = uniform(rng);
-    while (u <= 0.0) u = uniform(rng);
-    return std::log(gamma_draw(rng, shape + 1.0)) + std::log(u) / shape;
-}
-
-double beta_draw(Rng& rng, double a, double b) {
-    double x = gamma_draw(rng, a), y = gamma_draw(rng, b);
-    return x / (x + y);
-}
-
 double pow_int(double q, long n) {
     double out = 1.0;
     for (; n > 0; n >>= 1, q *= q)
@@ -80,9 +95,9 @@ double pow_int(double q, long n) {
     return out;
 }
 
-// Binomial(n, p) structured as GSL's (which the reference calls): inversion from 0 when
-// the mean is below 14, O(1) rejection otherwise (here libstdc++'s). libstdc++ alone would
-// use waiting times (one log per success) for means below 8, several times slower.
+// Binomial(n, p) structured as GSL's: inversion from 0 when the mean is below 14, O(1)
+// rejection otherwise (here libstdc++'s). libstdc++ alone would use waiting times (one log
+// per success) for means below 8, several times slower.
 long binomial_draw(Rng& rng, long n, double p) {
     if (n <= 0 || p <= 0.0) return 0;
     if (p >= 1.0) return n;
@@ -97,6 +112,27 @@ long binomial_draw(Rng& rng, long n, double p) {
             f *= a / double(x + 1) - s;
         }  // rounding left u unspent: draw again
     }
+}
+
+// failures before n successes of probability p, as a gamma-Poisson mixture
+long negative_binomial_draw(Rng& rng, long n, double p) {
+    double mean = gamma_draw(rng, double(n)) * (1.0 - p) / p;
+    return rng.poisson(rng.engine, std::poisson_distribution<long>::param_type(mean));
+}
+#endif
+
+// log of a Gamma(shape, 1) draw; for shape < 1 via G(shape) = G(shape + 1) U^(1/shape),
+// so that tiny shapes (alpha of a few hundredths) do not underflow to log 0.
+double log_gamma_draw(Rng& rng, double shape) {
+    if (shape >= 1.0) return std::log(gamma_draw(rng, shape));
+    double u = uniform(rng);
+    while (u <= 0.0) u = uniform(rng);
+    return std::log(gamma_draw(rng, shape + 1.0)) + std::log(u) / shape;
+}
+
+double beta_draw(Rng& rng, double a, double b) {
+    double x = gamma_draw(rng, a), y = gamma_draw(rng, b);
+    return x / (x + y);
 }
 
 // Multinomial(total, ∝ w[0..K-1]) as sequential conditional binomials; adds to out.
@@ -236,10 +272,7 @@ int main(int argc, char** argv) {
             p0 += p;
         }
         if (p0 > 1.0 - 1e-12) p0 = 1.0 - 1e-12;
-        // (failures before n successes of probability 1 - p0, as a gamma-Poisson mixture)
-        n0 = p0 > 0.0 ? rng.poisson(rng.engine, std::poisson_distribution<long>::param_type(
-                                                    gamma_draw(rng, double(n)) * p0 / (1.0 - p0)))
-                      : 0;
+        n0 = p0 > 0.0 ? negative_binomial_draw(rng, n, 1.0 - p0) : 0;
         // e. the missing individuals' classes
         std::fill(miss_k.begin(), miss_k.end(), 0);
         if (n0 > 0) multinomial_add(rng, n0, w.data(), K, miss_k.data());

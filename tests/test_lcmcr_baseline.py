@@ -23,6 +23,9 @@ baseline = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(baseline)
 
 needs_gxx = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed")
+# both builds: the standard library's random variates, and GSL's where libgsl-dev is installed
+RNGS = ["std", pytest.param("gsl", marks=pytest.mark.skipif(shutil.which("gsl-config") is None,
+                                                            reason="GSL (libgsl-dev) is not installed"))]
 
 # two latent classes on four lists (the model's own assumption); 2,705 observed of 3,000. (With
 # fewer records the exact sampler now and then spends thousands of sweeps with every victim
@@ -40,11 +43,13 @@ def _quantile_mcse(draws, pooled, q, ess):
 
 
 @needs_gxx
-def test_one_class_matches_the_exact_posterior():
+@pytest.mark.parametrize("rng", RNGS)
+def test_one_class_matches_the_exact_posterior(rng):
     _, counts = cell_counts(capture_histories(500, [0.3, 0.4, 0.25], random_seed=3))
     N, pmf = _exact_one_class(counts)
     cdf = np.cumsum(pmf)
-    draws = baseline.run_baseline(counts, K=1, burn=500, draws=4000, thin=2, chains=2, random_seed=5)["N"]
+    draws = baseline.run_baseline(counts, K=1, burn=500, draws=4000, thin=2, chains=2, random_seed=5,
+                                  rng=rng)["N"]
     ess = convergence(draws)
     for q in (0.025, 0.5, 0.975):
         exact = N[np.searchsorted(cdf, q)]
@@ -53,13 +58,14 @@ def test_one_class_matches_the_exact_posterior():
 
 
 @needs_gxx
-def test_same_posterior_as_our_data_augmentation_sampler():
+@pytest.mark.parametrize("rng", RNGS)
+def test_same_posterior_as_our_data_augmentation_sampler(rng):
     # Same model, priors and K; independent random streams. Each quantile (median with the
     # bulk ESS, 2.5% and 97.5% with the tail ESS) agrees within 4 combined Monte Carlo s.e.
     _, counts = cell_counts(capture_histories(3000, [0.3] * 4, heterogeneity=FOUR_LISTS, random_seed=11))
     settings = dict(K=10, burn=2000, draws=4000, thin=5, chains=2, random_seed=3)
     ours = sample_latent_class(counts, sampler="data-augmentation", **settings)
-    cpp = baseline.run_baseline(counts, **settings)
+    cpp = baseline.run_baseline(counts, rng=rng, **settings)
     assert cpp["N"].shape == ours["N"].shape == (2, 4000)
     assert int(cpp["iterations"]) == int(ours["iterations"]) == 2 * (2000 + 4000 * 5)
     assert float(cpp["cpu_seconds"]) > 0 and float(cpp["seconds"]) > 0
@@ -74,6 +80,8 @@ def test_clear_errors(monkeypatch):
         baseline.run_baseline(np.ones(6, int), burn=1, draws=1, thin=1, chains=1, random_seed=0)
     with pytest.raises(ValueError, match="optimize"):
         baseline.compile_baseline("O9")
+    with pytest.raises(ValueError, match="rng"):
+        baseline.compile_baseline(rng="boost")
     monkeypatch.setattr(baseline.shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="g\\+\\+ is not installed"):
         baseline.compile_baseline()
