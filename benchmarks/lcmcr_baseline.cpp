@@ -36,7 +36,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
-#include <limits>
 #include <random>
 #include <string>
 #include <vector>
