@@ -172,3 +172,62 @@ def test_warns_when_the_chains_have_not_mixed():
     good = latent_class(data, K=10, draws=1000, burn=5000, thin=100, chains=2, random_seed=1)
     assert good.diagnostics["ess_bulk"] >= 400 and good.diagnostics["r_hat"] <= 1.01
     assert "warnings" not in good.diagnostics
+
+
+
+def _kosovo_vs_lcmcr(draws, chains, random_seed):
+    """Ours on the Kosovo lists at LCMCR's recorded settings: the pooled quantiles of N."""
+    from tests.results.mse_reference import LCMCR_KOSOVO
+
+    settings = {k: LCMCR_KOSOVO[k] for k in ("K", "a_alpha", "b_alpha", "burn", "thin")}
+    est = latent_class("data/kosovo_lists.csv", draws=draws, chains=chains, random_seed=random_seed,
+                       cores=1, **settings)
+    return est, est.idata.posterior["N"].values.astype(float)
+
+
+def test_kosovo_matches_lcmcr_quick():
+    """Median and 2.5%/97.5% quantiles of N on Kosovo agree with LCMCR 0.4.13's (run in R
+    with the same K, priors, burn-in 10,000 and thinning 100; tests/results/mse_reference.py).
+
+    4 chains x 1,000 draws (440,000 sweeps, a few seconds). Tolerance: our quantile and
+    LCMCR's are independent Monte Carlo estimates of the same posterior quantile, so their
+    difference has standard deviation sqrt(sd_run**2 + mcse_lcmcr**2), where sd_run is how
+    much the quantile of such a short run varies between seeds (measured over 20 runs of
+    each sampler; the larger of the two) and mcse_lcmcr the error of the long reference. The
+    ESS-based MCSE of one short run is not used: rare excursions to low N make it several
+    times too small at the 2.5% quantile, for LCMCR as for ours. We allow 4 standard
+    deviations: about +-1,200 at the 2.5% quantile, +-240 at the median, +-1,350 at 97.5%
+    (the largest deviations in the 20 measured runs of ours: 750, 130 and 550).
+    """
+    from tests.results.mse_reference import LCMCR_KOSOVO_N, LCMCR_KOSOVO_N_MCSE, LCMCR_KOSOVO_SHORT_RUN_SD
+
+    est, N = _kosovo_vs_lcmcr(draws=1000, chains=4, random_seed=5)
+    assert est.diagnostics["r_hat"] < 1.05
+    for q, ref in LCMCR_KOSOVO_N.items():
+        sd_run = max(sd[q] for sd in LCMCR_KOSOVO_SHORT_RUN_SD.values())
+        assert abs(np.quantile(N, q) - ref) < 4 * np.hypot(sd_run, LCMCR_KOSOVO_N_MCSE[q])
+
+
+@pytest.mark.slow
+def test_kosovo_matches_lcmcr_full(request):
+    """The same check at the reference's own size, 8 chains x 5,000 draws (4 million sweeps).
+
+    Tolerance: 4 standard deviations of the difference of two independent Monte Carlo
+    estimates, sqrt(mcse_ours**2 + mcse_lcmcr**2). Each MCSE is the larger of ArviZ's
+    ESS-based quantile MCSE and the batch-means one (sd of the 8 chains' own quantiles /
+    sqrt(8)), the latter catching the rare excursions the ESS misses (see the quick test);
+    LCMCR's is recorded the same way. About +-360 at the 2.5% quantile, +-90 at the median
+    and +-550 at 97.5% (our run: differences -60, -6 and -32).
+    """
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("long run: pytest -m slow")
+    import arviz as az
+
+    from tests.results.mse_reference import LCMCR_KOSOVO_N, LCMCR_KOSOVO_N_MCSE
+
+    est, N = _kosovo_vs_lcmcr(draws=5000, chains=8, random_seed=2026)
+    assert est.diagnostics["r_hat"] < 1.01
+    for q, ref in LCMCR_KOSOVO_N.items():
+        batch = np.quantile(N, q, axis=1).std(ddof=1) / np.sqrt(N.shape[0])
+        mcse = max(float(az.mcse(N, method="quantile", prob=q)), batch)
+        assert abs(np.quantile(N, q) - ref) < 4 * np.hypot(mcse, LCMCR_KOSOVO_N_MCSE[q])

@@ -150,6 +150,47 @@ KOREA_FIXED = [([], 138.5548, 3, 172.8956), ([(1, 2)], 87.66203, 2, 124.0028)]
 # the package sources; HRDAG's "Implementing LCMCR in Stan" tech note tabulates R LCMCR's
 # Kosovo quantiles, but only as a knitted table that could not be read, and the source
 # repository HRDAG/StanLCMCR does not store the summaries.csv it reads). The Kosovo
-# counts themselves are above (KOSOVO). latent_class is validated instead against an independent exact computation:
+# counts themselves are above (KOSOVO). latent_class is therefore checked against LCMCR run in
+# this session (LCMCR_KOSOVO_N below) and against an independent exact computation:
 # with K = 1 the model is M_t with Beta(1, 1) capture probabilities and p(N) ~ 1/N, whose
 # posterior is p(N | x) ~ (1/N) N!/(N-n)! prod_j B(n_j + 1, N - n_j + 1) (tests).
+
+# LCMCR's posterior of N on the Kosovo lists (KOSOVO above), run in this project's
+# session (not published: the figures are ours, from the reference implementation).
+#   Package: LCMCR 0.4.13 (2023-05-23), source reconstructed from https://github.com/cran/LCMCR
+#   at commit 4f4f4de79d463410da15b603417336b6f842a230; every R/ and src/ file and
+#   DESCRIPTION checked against that commit's MD5 file (NAMESPACE, not stored at that
+#   commit, from 075989ff65737299eee135b55a01bbbc6e46188f); src/Makevars from Makevars.in
+#   with GSL 2.7.1's gsl-config flags and -DHAVE_INLINE (what its configure would write);
+#   compiled by R CMD INSTALL with g++ 12.2.0 -O2. R 4.2.2 (Debian r-base-core
+#   4.2.2.20221110-2, bookworm). Run on 2026-11-21.
+#   Settings: K = 10, a_alpha = b_alpha = 0.25, burn-in 10,000, thinning 100, 5,000 samples
+#   per run, 8 independent runs with LCMCR seeds 1..8 (lcmCR(seed = s)), i.e.
+#     lcmCR(kosovo, tabular = FALSE, K = 10, a_alpha = 0.25, b_alpha = 0.25, seed = s)
+#     lcmCR_PostSampl(sampler, burnin = 10000, samples = 5000, thinning = 100)
+#   Command: LCMCR_LIB=<lib> python -c "run_lcmcr(kosovo counts, K=10, burn=10000, thin=100,
+#     draws=5000, chains=8, random_seed=1)" (benchmarks/lcmcr_reference.py, which calls
+#     benchmarks/lcmcr_reference.R once per seed).
+# Quantiles of the 40,000 pooled draws (numpy's default linear interpolation). Monte Carlo
+# standard error of each quantile: the larger of ArviZ's (az.mcse(method="quantile"), from
+# the ESS of the indicator below the quantile: 40.0, 11.0, 84.5) and the batch-means one,
+# the sd of the 8 runs' own quantiles / sqrt(8) (44.7, 13.2, 84.5), because rare excursions
+# of N (to ~8,300 and below) make ESS-based errors optimistic on these data (next block).
+# R-hat and bulk/tail ESS from estimators.posterior.convergence on the (8, 5000) draws.
+LCMCR_KOSOVO = {"K": 10, "a_alpha": 0.25, "b_alpha": 0.25, "burn": 10000, "thin": 100,
+                "draws": 5000, "runs": 8, "seeds": list(range(1, 9))}
+LCMCR_KOSOVO_N = {0.025: 9049.0, 0.5: 10432.0, 0.975: 13881.0}
+LCMCR_KOSOVO_N_MCSE = {0.025: 44.7, 0.5: 13.2, 0.975: 84.5}
+LCMCR_KOSOVO_DIAGNOSTICS = {"r_hat": 1.0032, "ess_bulk": 3600, "ess_tail": 2893}
+# Short runs (4 chains x 1,000 draws, same K, priors, burn-in and thinning), 20 independent
+# runs of each sampler, same session and date: the standard deviation between runs of each
+# pooled quantile of N, and its mean. LCMCR 0.4.13 with seeds 1000 + 10 s + c (run s = 1..20,
+# chain c = 0..3); ours (estimators.mse.latent_class.sample_latent_class, cores=1) with
+# random_seed s = 1..20. Command: benchmarks/lcmcr_reference.py --only short-runs.
+# The ESS-based MCSE of a single short run understates this spread (median over runs,
+# LCMCR: 112, 35, 250; ours: 54, 34, 230): a run that happens to wander to low N moves the
+# 2.5% quantile by several hundred.
+LCMCR_KOSOVO_SHORT_RUN_SD = {"LCMCR": {0.025: 246.0, 0.5: 54.0, 0.975: 328.0},
+                             "ours": {0.025: 289.0, 0.5: 59.0, 0.975: 282.0}}
+LCMCR_KOSOVO_SHORT_RUN_MEAN = {"LCMCR": {0.025: 8932.0, 0.5: 10415.0, 0.975: 13982.0},
+                               "ours": {0.025: 8993.0, 0.5: 10444.0, 0.975: 13893.0}}
