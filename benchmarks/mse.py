@@ -51,6 +51,7 @@ def _rates(res: dict) -> dict:
 
 
 BASELINE = "C++ baseline (g++ -O2), 1 core"
+REFERENCE = "LCMCR 0.4.13 (R), 1 core"
 
 
 def _baseline(run_baseline, counts, seed: int, settings: dict) -> dict:
@@ -74,8 +75,9 @@ def _reference_setting(quick: bool) -> None:
 
     try:
         from lcmcr_baseline import run_baseline
+        from lcmcr_reference import run_lcmcr
     except ImportError:  # run from elsewhere than benchmarks/
-        run_baseline = None
+        run_baseline = run_lcmcr = None
     sets = {}
     probs = np.asarray(_classes(4)["probabilities"])
     seen = 0.7 * (1 - np.prod(1 - probs[0])) + 0.3 * (1 - np.prod(1 - probs[1]))
@@ -101,12 +103,14 @@ def _reference_setting(quick: bool) -> None:
                             ("collapsed, 2 cores", lambda s: sample_latent_class(counts, random_seed=s,
                                                                                  sampler="collapsed", **settings)),
                             (BASELINE, (lambda s: _baseline(run_baseline, counts, s, settings))
-                             if run_baseline else None)):
+                             if run_baseline else None),
+                            # the R package itself, if installed (LCMCR_LIB; see benchmarks/lcmcr_reference.py)
+                            (REFERENCE, (lambda s: run_lcmcr(counts, random_seed=s, **settings)) if run_lcmcr else None)):
             if call is None:
                 continue
             try:
                 rows = [_rates(call(s)) for s in seeds]
-            except (RuntimeError, OSError) as err:  # no compiler: say so and go on
+            except (RuntimeError, OSError) as err:  # no compiler or no R: say so and go on
                 print(f"{name:<28} {'':>8} {label:<34} unavailable: {err}")
                 continue
             runs[label] = {key: float(np.median([r[key] for r in rows])) for key in rows[0]}
@@ -119,6 +123,11 @@ def _reference_setting(quick: bool) -> None:
             print(f"{'':<28} ratios to the C++ baseline: {ours1['ESS/cpu-s'] / base['ESS/cpu-s']:.2f}x per CPU-second, "
                   f"{ours2['ESS/wall-s'] / base['ESS/wall-s']:.2f}x per wall-clock second (2 cores); "
                   f"{ours2['ESS/wall-s'] / 100:.1f}x LCMCR's stated ~100 ESS/s")
+        if REFERENCE in runs:
+            ref = runs[REFERENCE]
+            print(f"{'':<28} ratios to LCMCR: {runs['data-augmentation, 1 core']['ESS/cpu-s'] / ref['ESS/cpu-s']:.2f}x "
+                  f"per CPU-second, {runs['data-augmentation, 2 cores']['ESS/wall-s'] / ref['ESS/wall-s']:.2f}x per "
+                  "wall-clock second (2 cores)")
 
 
 def speed(quick: bool) -> None:
