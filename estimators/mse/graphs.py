@@ -150,9 +150,11 @@ def graph_average(
     of the table is in closed form (Dawid & Lauritzen 1993; Madigan & York 1997).
     Every decomposable graph has equal prior probability; N has prior ``prior``: ``"1/N"``
     (default, as dga), ``"uniform"`` on the grid, or a function of N returning log prior
-    weights. The posterior of N is the mixture over graphs, computed exactly on the grid
-    ``N = n + 0, ..., n + max_missing`` (default ``max(5 n, 1000)``; a warning says when
-    the grid truncates noticeable posterior mass).
+    weights (``-inf`` outside a range gives a proper prior, e.g. uniform on ``lo..hi``).
+    The posterior of N is the mixture over graphs, computed exactly on the grid
+    ``N = n + 0, ..., n + max_missing`` (by default grown until less than 1e-6 of the
+    posterior lies in its top tenth; a warning says when a given grid truncates
+    noticeable posterior mass).
 
     ``delta`` defaults to ``2**-J`` (a total prior weight of one observation spread over
     the cells, HRDAG's usual choice with dga). Results depend on it when lists are small.
@@ -213,6 +215,8 @@ def _graph_average(counts, names, J, delta, prior, max_missing, level, quantity,
         log_prior = np.zeros_like(N)
     else:
         raise ValueError(f"prior must be '1/N', 'uniform' or a function of N, got {prior!r}")
+    if not np.isfinite(log_prior).any():
+        raise ValueError(f"the prior gives no weight to any N from {n} (observed) to {n + max_missing}")
     graphs = decomposable_graphs(J)
     # Stream over graphs (memory: a few grid-length vectors, not graphs x grid).
     from scipy.special import gammaln, logsumexp
