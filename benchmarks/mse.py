@@ -105,7 +105,8 @@ def _coverage(name: str, reps: int, truth: int, fit) -> None:
 def _graph_from_prior(r: int):
     """A decomposable graph drawn uniformly (the prior's graph weights); each edge a log odds
     ratio ~ N(0, 0.8^2); lists drawn along the graph's perfect order, so the data are
-    Markov with respect to the drawn graph."""
+    Markov with respect to the drawn graph. Only the graph comes from graph_average's
+    prior: N, capture probabilities and odds ratios do not (see `graph_sbc` for that)."""
     from estimators.mse import graph_average
     from estimators.mse.graphs import decomposable_graphs
     from estimators.simulate import capture_histories
@@ -222,13 +223,19 @@ def coverage(quick: bool) -> None:
     _coverage("loglinear, the true model L1:L2 alone (same data)", reps * 2, 2000,
               lambda r: _loglinear_model(_four_lists_one_dependence(r), ((0, 1),)))
     # graph_average at one fixed N: frequentist coverage of a Bayesian interval (prior 1/N,
-    # delta = 2^-J), not guaranteed; the exact check is the calibration on its own prior below
+    # delta = 2^-J), not guaranteed; the exact check is the calibration on its own prior below.
+    # 1,000 replicates each: 93.0% ± 0.8% (misses 55 low, 15 high: in 15% of data sets the
+    # OR-2 dependence goes undetected, P(L1-L2 edge) < 0.5, and those cover 73%); 97.2% ±
+    # 0.5% (independent lists: weight kept on graphs with edges widens the interval);
+    # 88.2% ± 1.0% (falls with density: 93% for <= 2 edges, 80% for 5, 55% for the complete
+    # graph, where N is not identified by the data and rests on the hyper-Dirichlet prior,
+    # which these fixed capture probabilities and log odds ratios were not drawn from)
     _coverage("graph_average (3 lists, L1-L2 dependent, N = 1000)", reps * 5, 1000,
               lambda r: graph_average(capture_histories(1000, [0.3, 0.25, 0.3], dependence=[(0, 1, 2.0)],
                                                         random_seed=5000 + r)))
     _coverage("graph_average (4 lists, independent, N = 1000)", reps * 5, 1000,
               lambda r: graph_average(capture_histories(1000, [0.3, 0.25, 0.3, 0.2], random_seed=40_000 + r)))
-    _coverage("graph_average (4 lists, graph drawn from the prior, N = 1000)", reps * 5, 1000, _graph_from_prior)
+    _coverage("graph_average (4 lists, random graph, N = 1000)", reps * 5, 1000, _graph_from_prior)
     # N ~ uniform(200..2000), graph, hyper-Dirichlet probabilities and table all drawn from
     # graph_average's own model (simulation-based calibration): exact up to Monte Carlo
     # error; the expectation exceeds 95% because N is discrete (see graph_sbc)

@@ -164,6 +164,16 @@ def graph_average(
     probability, the graph's posterior mean, mode and interval of N (as dga's summaries).
     Supports 3 to 5 lists.
 
+    Calibration: on data drawn from this very model (`estimators.simulate.
+    graph_model_histories`, N uniform on 200..2,000 given as ``prior``) the 95% interval
+    covered N in 97.1% ± 0.4% (3 lists) and 97.3% ± 0.4% (4 lists) of 2,000 replicates,
+    equal to the exact expectation (97.0%, 97.3%: N is discrete, so the equal-tailed
+    interval holds a little more than 95% of the posterior); with ``delta=1``, 94.7% and
+    95.0% ± 0.7% of 1,000 (expected 95.3%, 95.6%). At one fixed N, coverage is not
+    guaranteed: it is above 95% when the lists are independent (the average keeps weight
+    on graphs with edges) and below when a dependence is too weak to be detected or the
+    graph is dense (N then rests on the prior, not the data); see benchmarks/mse.py.
+
     Failure mode: graphs model dependence between lists, not heterogeneous catchability
     shared by every list (a class of victims hard for all sources to find); then the
     posterior sits below the truth. Use `latent_class` alongside.
