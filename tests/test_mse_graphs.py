@@ -10,7 +10,8 @@ from tests.results.mse_reference import (
 
 from estimators.mse import graph_average
 from estimators.mse.graphs import bma_log_weights, decomposable_graphs
-from estimators.simulate import capture_histories
+from estimators.simulate import capture_histories, graph_model_histories
+from tests.coverage_helpers import load_benchmark
 
 
 def test_number_of_decomposable_graphs():
@@ -83,6 +84,8 @@ def test_options_and_errors():
         graph_average(capture_histories(600, 2, random_seed=2))
     with pytest.raises(ValueError, match="prior"):
         graph_average(data, prior="jeffreys")
+    with pytest.raises(ValueError, match="no weight"):  # a proper prior entirely below n
+        graph_average(data, prior=lambda N: np.where(N < 10, 0.0, -np.inf))
 
 
 def test_coverage_small_version():
@@ -103,3 +106,79 @@ def test_failure_mode_heterogeneity_biases_it_down():
     data = capture_histories(3000, [0.3] * 3, heterogeneity=classes, random_seed=13)
     est = graph_average(data)
     assert est.upper < 3000
+
+
+# -- graph_model_histories: data from graph_average's own prior and likelihood ------------
+
+def test_graph_model_keeps_the_truth_and_is_seeded():
+    a = graph_model_histories((100, 300), 4, random_seed=3)
+    b = graph_model_histories((100, 300), 4, random_seed=3)
+    assert a.equals(b) and a.attrs["graph"] == b.attrs["graph"]
+    assert 100 <= a.attrs["N"] <= 300 and a["count"].sum() + a.attrs["unobserved"] == a.attrs["N"]
+    assert a.attrs["probabilities"].sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="not a decomposable graph"):
+        graph_model_histories(100, 4, graph=[(0, 1), (1, 2), (2, 3), (0, 3)], random_seed=0)  # a 4-cycle
+
+
+def test_graph_model_probabilities_are_markov_on_the_graph():
+    # Graph L1-L2, L2-L3 on three lists: L1 and L3 independent given L2, exactly.
+    p = graph_model_histories(10, 3, graph=[(0, 1), (1, 2)], random_seed=4).attrs["probabilities"]
+    t = p.reshape(2, 2, 2)  # axes: L3, L2, L1 (cell bits)
+    for x2 in (0, 1):
+        joint = t[:, x2, :] / t[:, x2, :].sum()
+        np.testing.assert_allclose(joint, np.outer(joint.sum(axis=1), joint.sum(axis=0)), atol=1e-12)
+
+
+@pytest.mark.parametrize("edges", [[(0, 1), (0, 2), (1, 2)], [(0, 2)], []])
+def test_graph_model_prior_has_dirichlet_marginals(edges):
+    # Whatever the graph, the hyper-Dirichlet's marginal on one list is Beta(a, a) with
+    # a = delta * 2**(J-1) (here 1/2); under the complete graph every cell is
+    # Dirichlet(delta = 1/8): mean 1/8, variance (1/8)(7/8)/(1 + 1). Tolerances: 4 Monte
+    # Carlo standard errors of 20,000 draws.
+    from estimators.simulate import _hyper_dirichlet
+
+    order = next(o for e, o in decomposable_graphs(3) if list(e) == edges)
+    rng = np.random.default_rng(11)
+    draws = np.array([_hyper_dirichlet(order, 3, 1 / 8, rng) for _ in range(20_000)])
+    assert np.allclose(draws.sum(axis=1), 1)
+    on_l3 = draws[:, 4:].sum(axis=1)
+    var = 1 / (4 * (2 * 0.5 + 1))
+    assert abs(on_l3.mean() - 0.5) < 4 * np.sqrt(var / 20_000)
+    assert abs(on_l3.var() - var) < 4 * np.sqrt(np.var((on_l3 - 0.5) ** 2) / 20_000)
+    if len(edges) == 3:
+        cell_var = (1 / 8) * (7 / 8) / 2
+        assert np.all(np.abs(draws.mean(axis=0) - 1 / 8) < 4 * np.sqrt(cell_var / 20_000))
+        sq = (draws - 1 / 8) ** 2
+        assert np.all(np.abs(sq.mean(axis=0) - cell_var) < 4 * sq.std(axis=0) / np.sqrt(20_000))
+
+
+def test_graph_model_counts_follow_the_probabilities():
+    data = graph_model_histories(200_000, 3, random_seed=5)
+    p = data.attrs["probabilities"]
+    counts = np.r_[data.attrs["unobserved"], data["count"].to_numpy()]
+    # multinomial: each cell within 5 standard deviations
+    assert np.all(np.abs(counts - 200_000 * p) <= 5 * np.sqrt(200_000 * p * (1 - p)) + 1e-9)
+
+
+def _check_sbc(out, reps):
+    # Exact check: covered - m has mean 0 (m = the interval's exact posterior mass), so
+    # z is about N(0, 1); and the coverage itself is within 4 binomial standard errors of
+    # the expected rate E[m] (a little above 0.95 because N is discrete).
+    assert out["replicates"] + out["skipped"] == reps
+    assert abs(out["z"]) < 3.5
+    assert abs(out["coverage"] - out["expected"]) < 4 * np.sqrt(out["expected"] * (1 - out["expected"]) / reps)
+    assert 0.95 <= out["expected"] < 0.99
+
+
+def test_graph_average_is_calibrated_on_its_own_prior_small():
+    # Simulation-based calibration, 3 lists, 400 replicates (~10 s); see benchmarks/mse.py.
+    _check_sbc(load_benchmark("mse").graph_sbc(3, 400, seed=3_000), 400)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("J", [3, 4])
+def test_graph_average_is_calibrated_on_its_own_prior(J):
+    out = load_benchmark("mse").graph_sbc(J, 1000, seed=1_000_000 * J)
+    _check_sbc(out, 1000)
+    # the randomised PIT is uniform: each fifth holds 200 +- 4 binomial sd (12.6)
+    assert np.all(np.abs(np.histogram(out["pit"], bins=5, range=(0, 1))[0] - 200) < 4 * np.sqrt(1000 * 0.2 * 0.8))

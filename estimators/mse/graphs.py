@@ -150,9 +150,11 @@ def graph_average(
     of the table is in closed form (Dawid & Lauritzen 1993; Madigan & York 1997).
     Every decomposable graph has equal prior probability; N has prior ``prior``: ``"1/N"``
     (default, as dga), ``"uniform"`` on the grid, or a function of N returning log prior
-    weights. The posterior of N is the mixture over graphs, computed exactly on the grid
-    ``N = n + 0, ..., n + max_missing`` (default ``max(5 n, 1000)``; a warning says when
-    the grid truncates noticeable posterior mass).
+    weights (``-inf`` outside a range gives a proper prior, e.g. uniform on ``lo..hi``).
+    The posterior of N is the mixture over graphs, computed exactly on the grid
+    ``N = n + 0, ..., n + max_missing`` (by default grown until less than 1e-6 of the
+    posterior lies in its top tenth; a warning says when a given grid truncates
+    noticeable posterior mass).
 
     ``delta`` defaults to ``2**-J`` (a total prior weight of one observation spread over
     the cells, HRDAG's usual choice with dga). Results depend on it when lists are small.
@@ -161,6 +163,16 @@ def graph_average(
     posterior, the value its median. ``details`` holds one row per graph: edges, posterior
     probability, the graph's posterior mean, mode and interval of N (as dga's summaries).
     Supports 3 to 5 lists.
+
+    Calibration: on data drawn from this very model (`estimators.simulate.
+    graph_model_histories`, N uniform on 200..2,000 given as ``prior``) the 95% interval
+    covered N in 97.1% ± 0.4% (3 lists) and 97.3% ± 0.4% (4 lists) of 2,000 replicates,
+    equal to the exact expectation (97.0%, 97.3%: N is discrete, so the equal-tailed
+    interval holds a little more than 95% of the posterior); with ``delta=1``, 94.7% and
+    95.0% ± 0.7% of 1,000 (expected 95.3%, 95.6%). At one fixed N, coverage is not
+    guaranteed: it is above 95% when the lists are independent (the average keeps weight
+    on graphs with edges) and below when a dependence is too weak to be detected or the
+    graph is dense (N then rests on the prior, not the data); see benchmarks/mse.py.
 
     Failure mode: graphs model dependence between lists, not heterogeneous catchability
     shared by every list (a class of victims hard for all sources to find); then the
@@ -213,6 +225,8 @@ def _graph_average(counts, names, J, delta, prior, max_missing, level, quantity,
         log_prior = np.zeros_like(N)
     else:
         raise ValueError(f"prior must be '1/N', 'uniform' or a function of N, got {prior!r}")
+    if not np.isfinite(log_prior).any():
+        raise ValueError(f"the prior gives no weight to any N from {n} (observed) to {n + max_missing}")
     graphs = decomposable_graphs(J)
     # Stream over graphs (memory: a few grid-length vectors, not graphs x grid).
     from scipy.special import gammaln, logsumexp

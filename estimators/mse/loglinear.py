@@ -241,7 +241,14 @@ def loglinear(
     ``criterion`` (``"aic"``: ``-2 log L + 2p``; ``"bic"``: ``-2 log L + p log n``, ``n``
     observed). The selected model's interval is the multinomial profile-likelihood
     ``level`` confidence interval (Cormack 1992; Rcapture's ``closedpCI.t``). It ignores
-    model-selection uncertainty (compare ``details``, or use `graph_average`).
+    model-selection uncertainty (compare ``details``, or use `graph_average`), so it
+    covers less often than stated. Measured (benchmarks/mse.py; 2,000 replicates of 4
+    lists with capture probability 0.3, one dependence L1:L2 of odds ratio 3, N = 2,000):
+    the AIC-selected model's 95% interval covered N in 89.5% ± 0.7% (AIC chose the true
+    model in 43%; when it chose another, 85% ± 1%), the true model's own interval in
+    95.0% ± 0.5%. Model averaging over AIC weights over-covers there: smoothed AIC
+    (Buckland et al. 1997, log-normal interval) 98.1% ± 0.3%, model-averaged tail areas
+    (Turek & Fletcher 2012, Wald on the log scale) 97.9% ± 0.5% of 1,000.
 
     Returns
     -------
