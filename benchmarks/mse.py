@@ -297,6 +297,8 @@ def coverage(quick: bool) -> None:
     # in 2,000 replicates, against 95.0% ± 0.5% for the true model alone on the same data
     _coverage("loglinear two-way, AIC-selected (4 lists, one dependence)", reps * 2, 2000,
               lambda r: loglinear(_four_lists_one_dependence(r)))
+    _coverage("loglinear two-way, BIC-selected (same data)", reps * 2, 2000,
+              lambda r: loglinear(_four_lists_one_dependence(r), criterion="bic"))
     _coverage("loglinear, the true model L1:L2 alone (same data)", reps * 2, 2000,
               lambda r: _loglinear_model(_four_lists_one_dependence(r), ((0, 1),)))
     # graph_average at one fixed N: frequentist coverage of a Bayesian interval (prior 1/N,

@@ -248,7 +248,10 @@ def loglinear(
     model in 43%; when it chose another, 85% ± 1%), the true model's own interval in
     95.0% ± 0.5%. Model averaging over AIC weights over-covers there: smoothed AIC
     (Buckland et al. 1997, log-normal interval) 98.1% ± 0.3%, model-averaged tail areas
-    (Turek & Fletcher 2012, Wald on the log scale) 97.9% ± 0.5% of 1,000.
+    (Turek & Fletcher 2012, Wald on the log scale) 97.9% ± 0.5% of 1,000. BIC, which
+    admits a spurious interaction far less often, chose the true model in 97% and covered
+    in 95.5% ± 1.0% of 400 on the same design; with a weak dependence (odds ratio 1.5),
+    which BIC often misses, AIC and BIC covered alike (90.7% and 90.3% ± 1.7% of 300).
 
     Returns
     -------
