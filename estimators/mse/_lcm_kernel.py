@@ -215,6 +215,13 @@ def _weights_and_alpha(sizes, alpha, a_alpha, b_alpha, K, V, pi):
     return np.random.gamma(a_alpha + K - 1, 1.0 / (b_alpha - logsum))
 
 
+@njit(cache=True)
+def _outputs(draws):
+    """Per kept draw: N, alpha, the number of occupied classes and p0."""
+    return (np.empty(draws, dtype=np.int64), np.empty(draws), np.empty(draws, dtype=np.int64),
+            np.empty(draws))
+
+
 @njit(cache=True, nogil=True)
 def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     """Run one chain; return N, alpha, occupied classes and p0 per kept draw."""
@@ -224,14 +231,10 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
     alpha = 1.0
     n0 = n0_init
     P = np.empty((C, K))
-    m = np.zeros((C, K), dtype=np.int64)
     nk = np.zeros(K, dtype=np.int64)
     ones = np.zeros((J, K), dtype=np.int64)
     sizes = np.empty(K)
-    out_N = np.empty(draws, dtype=np.int64)
-    out_alpha = np.empty(draws)
-    out_k = np.empty(draws, dtype=np.int64)
-    out_p0 = np.empty(draws)
+    out_N, out_alpha, out_k, out_p0 = _outputs(draws)
     total = burn + draws * thin
     kept = 0
     for it in range(total):
@@ -346,10 +349,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
     width = 1.0 + math.sqrt(n)
     Tb = np.zeros(K + 1)
     sizes = np.empty(K)
-    out_N = np.empty(draws, dtype=np.int64)
-    out_alpha = np.empty(draws)
-    out_k = np.empty(draws, dtype=np.int64)
-    out_p0 = np.empty(draws)
+    out_N, out_alpha, out_k, out_p0 = _outputs(draws)
     total = burn + draws * thin
     kept = 0
     for it in range(total):
