@@ -111,15 +111,9 @@ def reference_setting_counts() -> np.ndarray:
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from mse import _classes
+    from mse import two_class_counts
 
-    from estimators.mse._common import cell_counts
-    from estimators.simulate import capture_histories
-
-    probs = np.asarray(_classes(4)["probabilities"])
-    seen = 0.7 * (1 - np.prod(1 - probs[0])) + 0.3 * (1 - np.prod(1 - probs[1]))
-    data = capture_histories(int(4400 / seen), [0.3] * 4, heterogeneity=_classes(4), random_seed=4400)
-    return cell_counts(data)[1]
+    return two_class_counts(4, 4400, random_seed=4400)
 
 
 def main() -> None:

@@ -36,6 +36,18 @@ def _classes(J: int) -> dict:
     return {"weights": TWO_CLASSES["weights"], "probabilities": probs[:, np.arange(J) % 5]}
 
 
+def two_class_counts(J: int, observed: int, random_seed: int) -> np.ndarray:
+    """Cell counts of J lists from `_classes(J)`, N chosen so that about ``observed`` victims
+    are on some list (the speed tables and the C++ baseline's reference data)."""
+    from estimators.mse._common import cell_counts
+    from estimators.simulate import capture_histories
+
+    classes = _classes(J)
+    seen = np.dot(classes["weights"], 1 - np.prod(1 - np.asarray(classes["probabilities"]), axis=1))
+    data = capture_histories(int(observed / seen), [0.3] * J, heterogeneity=classes, random_seed=random_seed)
+    return cell_counts(data)[1]
+
+
 # Two latent classes on four lists, about half the victims on no list (like Kosovo's
 # 4,400 observed of some 10,000): harder than _classes(4), where 90% are observed.
 HALF_UNSEEN = {"weights": [0.6, 0.4], "probabilities": [[0.35, 0.3, 0.25, 0.15], [0.08, 0.05, 0.1, 0.04]]}
@@ -78,11 +90,7 @@ def _reference_setting(quick: bool) -> None:
         from lcmcr_reference import run_lcmcr
     except ImportError:  # run from elsewhere than benchmarks/
         run_baseline = run_lcmcr = None
-    sets = {}
-    probs = np.asarray(_classes(4)["probabilities"])
-    seen = 0.7 * (1 - np.prod(1 - probs[0])) + 0.3 * (1 - np.prod(1 - probs[1]))
-    sets["two classes, 10% unseen"] = cell_counts(capture_histories(int(4400 / seen), [0.3] * 4,
-                                                                    heterogeneity=_classes(4), random_seed=4400))[1]
+    sets = {"two classes, 10% unseen": two_class_counts(4, 4400, random_seed=4400)}
     sets["two classes, half unseen"] = cell_counts(capture_histories(8500, [0.3] * 4, heterogeneity=HALF_UNSEEN,
                                                                      random_seed=4401))[1]
     kosovo = Path(__file__).resolve().parents[1] / "data" / "kosovo_lists.csv"
@@ -131,7 +139,6 @@ def _reference_setting(quick: bool) -> None:
 
 
 def speed(quick: bool) -> None:
-    from estimators.mse._common import cell_counts
     from estimators.mse.latent_class import sample_latent_class
     from estimators.simulate import capture_histories
 
@@ -144,11 +151,7 @@ def speed(quick: bool) -> None:
     draws, burn = (300, 300) if quick else (1000, 1000)
     for J in (3, 5, 10):
         for n_obs in sizes:
-            # choose N so that about n_obs victims are observed
-            probs = np.asarray(_classes(J)["probabilities"])
-            seen = 0.7 * (1 - np.prod(1 - probs[0])) + 0.3 * (1 - np.prod(1 - probs[1]))
-            data = capture_histories(int(n_obs / seen), [0.3] * J, heterogeneity=_classes(J), random_seed=J * n_obs)
-            _, counts = cell_counts(data)
+            counts = two_class_counts(J, n_obs, random_seed=J * n_obs)
             r = _rates(sample_latent_class(counts, K=10, draws=draws, burn=burn, thin=10, chains=2, random_seed=1))
             print(f"{J:>5} {int(counts.sum()):>9,} {r['iter/cpu-s']:>11,.0f} {r['draws/wall-s']:>12,.0f} {r['ESS']:>7.0f} "
                   f"{r['ESS/cpu-s']:>10.1f} {r['ESS/wall-s']:>10.1f} {r['median N']:>9,.0f}", flush=True)

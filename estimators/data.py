@@ -689,8 +689,9 @@ def read_capture_histories(
         weights = np.ones(len(index), dtype=np.int64)
     J = len(lists)
     counts = np.bincount(index, weights=weights, minlength=2**J).astype(np.int64)
-    patterns = (np.arange(1, 2**J)[:, None] >> np.arange(J)) & 1
-    out = pd.DataFrame(patterns.astype(np.int8), columns=lists)
+    from .mse._common import patterns
+
+    out = pd.DataFrame(patterns(J)[1:].astype(np.int8), columns=lists)
     out[CAPTURE_COUNT_COLUMN] = counts[1:]
     out.attrs["lists"] = list(lists)
     return out

@@ -466,10 +466,9 @@ def _pattern_table(counts: np.ndarray, names: list[str]) -> pd.DataFrame:
     import pandas as pd
 
     from .data import read_capture_histories
+    from .mse._common import patterns
 
-    J = len(names)
-    patterns = (np.arange(1, 2**J)[:, None] >> np.arange(J)) & 1
-    frame = pd.DataFrame(patterns, columns=names)
+    frame = pd.DataFrame(patterns(len(names))[1:], columns=names)
     frame["count"] = counts[1:]
     out = read_capture_histories(frame)
     out.attrs["N"] = int(counts.sum())

@@ -1,5 +1,7 @@
 """latent_class (LCMCR): exact check against a closed form, sampler agreement, coverage."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy.special import betaln, gammaln
@@ -180,7 +182,7 @@ def _kosovo_vs_lcmcr(draws, chains, random_seed):
     from tests.results.mse_reference import LCMCR_KOSOVO
 
     settings = {k: LCMCR_KOSOVO[k] for k in ("K", "a_alpha", "b_alpha", "burn", "thin")}
-    est = latent_class("data/kosovo_lists.csv", draws=draws, chains=chains, random_seed=random_seed,
+    est = latent_class(Path(__file__).resolve().parents[1] / "data" / "kosovo_lists.csv", draws=draws, chains=chains, random_seed=random_seed,
                        cores=1, **settings)
     return est, est.idata.posterior["N"].values.astype(float)
 
