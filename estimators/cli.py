@@ -173,11 +173,15 @@ MSE_METHODS = ("chapman", "loglinear", "latent-class", "graph-average", "mth")
 @click.option("--lists", default=None, help="chapman: the two lists to use, comma-separated.")
 @click.option("--criterion", type=click.Choice(["aic", "bic"]), default="aic", show_default=True,
               help="loglinear: model selection criterion.")
+@click.option("--interval", type=click.Choice(["auto", "bootstrap", "profile"]), default="auto", show_default=True,
+              help="loglinear: bootstrap repeating the model selection, or the selected model's profile "
+                   "likelihood; auto = bootstrap when several models were compared.")
 @level_option
-@click.option("--seed", type=int, default=2026, show_default=True, help="latent-class: random seed.")
+@click.option("--seed", type=int, default=2026, show_default=True,
+              help="latent-class and the loglinear bootstrap: random seed.")
 @output_options
 @data_errors
-def mse(file: Path, method: str, lists: str | None, criterion: str, level: float, seed: int,
+def mse(file: Path, method: str, lists: str | None, criterion: str, interval: str, level: float, seed: int,
         fmt: str | None) -> None:
     """Multiple systems estimation on linked lists (a pattern table or one row per victim).
 
@@ -191,7 +195,8 @@ def mse(file: Path, method: str, lists: str | None, criterion: str, level: float
         pair = tuple(lists.split(",")) if lists else None
         result = family.chapman(histories, lists=pair, level=level)
     elif method == "loglinear":
-        result = family.loglinear(histories, criterion=criterion, level=level)
+        result = family.loglinear(histories, criterion=criterion, interval=interval, level=level,
+                                  random_seed=seed)
     elif method == "latent-class":
         result = family.latent_class(histories, level=level, random_seed=seed)
     elif method == "graph-average":

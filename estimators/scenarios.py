@@ -156,8 +156,8 @@ def _mse(data, *, level, random_seed, method, **options):
 
     if method == "chapman":
         return mse.chapman(data, lists=tuple(data.attrs["lists"][:2]), level=level)
-    if method == "latent_class":
-        return mse.latent_class(data, level=level, random_seed=random_seed, **options)
+    if method in ("latent_class", "loglinear"):  # stochastic: the sampler, the bootstrap
+        return getattr(mse, method)(data, level=level, random_seed=random_seed, **options)
     return getattr(mse, method)(data, level=level, **options)
 
 

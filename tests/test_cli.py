@@ -71,6 +71,11 @@ def test_reproduce_with_no_matching_notebook_fails_clearly():
 def test_mse_methods_on_linked_lists():
     ll = json.loads(run("mse", LISTS, "--method", "loglinear", "--json").stdout)
     assert ll["interval"] == "confidence" and ll["lower"] < ll["value"] < ll["upper"]
+    assert ll["interval_method"].startswith("BCa bootstrap")  # the model was selected: auto = bootstrap
+    again = json.loads(run("mse", LISTS, "--method", "loglinear", "--json").stdout)
+    assert (again["lower"], again["upper"]) == (ll["lower"], ll["upper"])  # seeded (--seed 2026)
+    profile = json.loads(run("mse", LISTS, "--method", "loglinear", "--interval", "profile", "--json").stdout)
+    assert profile["interval_method"].startswith("profile likelihood") and profile["value"] == ll["value"]
     two = run("mse", LISTS, "--method", "chapman", "--lists", "acknowledged,documented", "--csv").stdout
     assert "confidence" in two.splitlines()[1]
     out = run("mse", LISTS, "--method", "chapman", check=False)
