@@ -71,9 +71,10 @@ def _term_label(names: list[str], terms: tuple[tuple[int, ...], ...]) -> str:
 # -- fitting --------------------------------------------------------------------------------
 
 def _poisson_irls(X: np.ndarray, Y: np.ndarray, beta: np.ndarray | None = None,
-                  *, tol: float = 1e-12, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray]:
+                  *, tol: float = 1e-12, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Poisson log-linear MLEs of one design ``X`` on many tables at once (rows of ``Y``):
-    Newton–Raphson with step halving, batched. Returns ``(beta, converged)``, one row each.
+    Newton–Raphson with step halving, batched. Returns ``(beta, converged, loglik)``, one
+    row each; ``loglik`` omits the constant ``-sum log y!``.
 
     Serves the profile likelihood (one table) and the bootstrap (thousands). A table has
     converged when its log-likelihood stops changing (relative ``tol``), as R's ``glm``
@@ -126,7 +127,7 @@ def _poisson_irls(X: np.ndarray, Y: np.ndarray, beta: np.ndarray | None = None,
         done = np.abs(f_new - f_old) <= tol * (np.abs(f_new) + 0.1)
         failed[idx[bad_step]] = True
         active[idx[done | bad_step]] = False
-    return beta, ~active & ~failed
+    return beta, ~active & ~failed, f
 
 
 def _fit_observed(X: np.ndarray, counts: np.ndarray) -> dict[str, Any]:
@@ -175,9 +176,9 @@ def _profile_loglik(X: np.ndarray, counts: np.ndarray, N: float, beta0: np.ndarr
     n = counts[1:].sum()
     y = counts.astype(float).copy()
     y[0] = N - n
-    beta, ok = _poisson_irls(X, y[None], beta0)
+    beta, ok, _ = _poisson_irls(X, y[None], beta0)
     if not ok[0] and beta0 is not None:  # a warm start far out on a boundary can stall: restart
-        beta, ok = _poisson_irls(X, y[None])
+        beta, ok, _ = _poisson_irls(X, y[None])
     beta = beta[0]
     mu = np.exp(np.clip(X @ beta, -700, 700))
     pos = y > 0
@@ -259,9 +260,8 @@ def _selected_estimates(designs: list[np.ndarray], Y: np.ndarray, criterion: str
         Xo = X[1:]
         if np.linalg.matrix_rank(Xo) < Xo.shape[1]:
             continue
-        beta, ok = _poisson_irls(Xo, Y)
-        eta = np.clip(beta @ Xo.T, -700, 700)
-        loglik = np.einsum("bc,bc->b", Y, eta) - np.exp(eta).sum(axis=1) - const
+        beta, ok, loglik = _poisson_irls(Xo, Y)
+        loglik = loglik - const
         m0 = np.exp(np.clip(beta @ X[0], -700, 700))
         ok &= np.isfinite(m0) & (m0 < 1e6 * np.maximum(n, 1))
         penalty = 2.0 if criterion == "aic" else np.log(n)
