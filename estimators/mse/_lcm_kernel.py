@@ -1,9 +1,9 @@
 """The latent-class capture–recapture Gibbs sampler, compiled with numba.
 
 Kept apart from `latent_class` so that importing the estimator does not import numba
-until a sampler runs. The chain functions release the GIL, so chains run on threads; numba
-keeps one random state per thread and each chain seeds its own, so a chain's draws do not
-depend on which thread ran it. Works on the ``2**J`` cell counts, not on individuals: victims with
+until a sampler runs. The chain functions release the GIL, so chains run on threads; each
+chain draws from its own random state (`_variates`), so its draws do not depend on which
+thread ran it. Works on the ``2**J`` cell counts, not on individuals: victims with
 the same pattern are exchangeable, so their class labels are one multinomial draw per cell.
 """
 
@@ -14,86 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-
-@njit(cache=True)
-def log_factorials(size):
-    """Table of log k! for k < size (BTRS looks these up instead of calling lgamma)."""
-    out = np.empty(size)
-    for k in range(size):
-        out[k] = math.lgamma(k + 1.0)
-    return out
-
-
-@njit(cache=True)
-def _logfact(k, table):
-    if k < table.shape[0]:
-        return table[int(k)]
-    return math.lgamma(k + 1.0)
-
-
-@njit(cache=True)
-def binomial(n, p, table=np.zeros(0)):
-    """Exact binomial draw in O(1): inversion when n p < 10, else Hörmann's (1993) BTRS
-    transformed rejection with squeeze. (numba's own sampler costs O(n p).) ``table``
-    holds log k! for small k (`log_factorials`), or is empty."""
-    if n <= 0 or p <= 0.0:
-        return 0
-    if p >= 1.0:
-        return n
-    if p > 0.5:
-        return n - binomial(n, 1.0 - p, table)
-    if n * p < 10.0:
-        u = np.random.random()
-        if u <= 1.0 - n * p:  # 1 - n p <= (1 - p)^n = P(0): the answer is 0, no power needed
-            return 0
-        q = 1.0 - p
-        s = p / q
-        a = (n + 1) * s
-        r = q**n
-        x = 0
-        while u > r:
-            u -= r
-            x += 1
-            if x > n:  # rounding: start again
-                u = np.random.random()
-                x = 0
-                r = q**n
-                continue
-            r *= a / x - s
-        return x
-    spq = math.sqrt(n * p * (1.0 - p))
-    b = 1.15 + 2.53 * spq
-    a = -0.0873 + 0.0248 * b + 0.01 * p
-    c = n * p + 0.5
-    v_r = 0.92 - 4.2 / b
-    alpha = (2.83 + 5.1 / b) * spq
-    lpq = math.log(p / (1.0 - p))
-    m = math.floor((n + 1) * p)
-    h = _logfact(m, table) + _logfact(n - m, table)
-    while True:
-        u = np.random.random() - 0.5
-        v = np.random.random()
-        us = 0.5 - abs(u)
-        k = math.floor((2.0 * a / us + b) * u + c)
-        if k < 0 or k > n:
-            continue
-        if us >= 0.07 and v <= v_r:
-            return int(k)
-        v = math.log(v * alpha / (a / (us * us) + b))
-        if v <= h - _logfact(k, table) - _logfact(n - k, table) + (k - m) * lpq:
-            return int(k)
-
-
-@njit(cache=True)
-def beta(a, b):
-    """Beta(a, b) draw; one uniform when a or b is 1 (empty classes, unseen lists)."""
-    if a == 1.0 and b == 1.0:
-        return np.random.random()
-    if b == 1.0:
-        return np.random.random() ** (1.0 / a)
-    if a == 1.0:
-        return 1.0 - np.random.random() ** (1.0 / b)
-    return np.random.beta(a, b)
+from ._variates import beta, binomial, exponential, gamma, log_factorials, normal, poisson, uniform
 
 
 @njit(cache=True)
@@ -161,7 +82,7 @@ def _cell_probabilities(P, pi, lam, J, K):
 
 
 @njit(cache=True)
-def _allocate(P, x, c, K, J, bits, totals, ones, lf):
+def _allocate(s, P, x, c, K, J, bits, totals, ones, lf):
     """Split the ``c`` records of cell ``x`` among the K classes — a multinomial with
     probabilities proportional to ``P[x, :]``, drawn as sequential binomials — and add
     them to the class totals and to the per-list counts of captures (``ones``)."""
@@ -181,7 +102,7 @@ def _allocate(P, x, c, K, J, bits, totals, ones, lf):
             elif q <= 0.0:
                 b = 0
             else:
-                b = binomial(rem, q, lf)
+                b = binomial(s, rem, q, lf)
         rest -= P[x, k]
         rem -= b
         if b > 0:
@@ -192,7 +113,7 @@ def _allocate(P, x, c, K, J, bits, totals, ones, lf):
 
 
 @njit(cache=True)
-def _weights_and_alpha(sizes, alpha, a_alpha, b_alpha, K, V, pi):
+def _weights_and_alpha(s, sizes, alpha, a_alpha, b_alpha, K, V, pi):
     """Stick-breaking fractions ``V_k ~ Beta(1 + N_k, alpha + sum_{l>k} N_l)`` and weights
     ``pi`` given the class sizes ``N_k``, then ``alpha | V ~ Gamma(a + K - 1, b - sum log(1 - V_k))``;
     returns the new alpha."""
@@ -203,7 +124,7 @@ def _weights_and_alpha(sizes, alpha, a_alpha, b_alpha, K, V, pi):
     remain = 1.0
     for k in range(K - 1):
         tail -= sizes[k]
-        v = beta(1.0 + sizes[k], alpha + tail)
+        v = beta(s, 1.0 + sizes[k], alpha + tail)
         if v > 1.0 - 1e-12:
             v = 1.0 - 1e-12
         V[k] = v
@@ -212,7 +133,7 @@ def _weights_and_alpha(sizes, alpha, a_alpha, b_alpha, K, V, pi):
         logsum += math.log(1.0 - v)
     V[K - 1] = 1.0
     pi[K - 1] = remain
-    return np.random.gamma(a_alpha + K - 1, 1.0 / (b_alpha - logsum))
+    return gamma(s, a_alpha + K - 1) / (b_alpha - logsum)
 
 
 @njit(cache=True)
@@ -222,11 +143,193 @@ def _outputs(draws):
             np.empty(draws))
 
 
+# --- Metropolis moves on the marginal posterior of the largest class -----------------
+#
+# The data-augmentation sweep moves N slowly: given theta the unobserved count has a
+# standard deviation of about 120 on the Kosovo lists, against 1,200 a posteriori (lag-1
+# autocorrelation of N 0.992). After each sweep, `_largest_class_moves` therefore takes
+# random-walk Metropolis steps on theta with the class labels and n0 summed out. Validity:
+# the steps leave p(theta | alpha, data) invariant, and the next sweep redraws n0 and the
+# labels from their full conditionals, so the sweep then leaves the joint posterior
+# invariant (a partially collapsed Gibbs sampler; van Dyk & Park 2008).
+
+
+@njit(cache=True)
+def _log_stick_density(pi, alpha, K):
+    """log density of the truncated stick-breaking weights on the simplex (w.r.t. Lebesgue
+    measure on K - 1 of them), up to a constant: ``(alpha - 1) log pi_K - sum_{k=2}^{K-1}
+    log R_k`` with ``R_k = sum_{l >= k} pi_l`` (the Jacobian from the sticks V to pi)."""
+    tail = pi[K - 1]
+    out = (alpha - 1.0) * math.log(pi[K - 1])
+    for k in range(K - 2, 0, -1):
+        tail += pi[k]
+        out -= math.log(tail)
+    return out
+
+
+@njit(cache=True)
+def _observed_log_likelihood(tot, counts, n, C):
+    """``sum_x n_x log q_x - n log(1 - q_0)``: the observed counts' likelihood with N
+    summed out under p(N) ∝ 1/N (``tot`` holds the pattern probabilities q)."""
+    out = 0.0
+    for x in range(1, C):
+        if counts[x] > 0:
+            out += counts[x] * math.log(tot[x])
+    return out - n * math.log(1.0 - tot[0])
+
+
+@njit(cache=True)
+def _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, moves, u, un, fk, pin, newF):
+    """``moves`` random-walk Metropolis steps on the marginal posterior of the largest
+    class d's parameters ``u = (logit lambda_1d .. logit lambda_Jd, logit pi_d)``,
+    proposals ``u + L eps``, eps standard normal; the other classes keep their relative
+    weights, scaled by ``(1 - pi_d') / (1 - pi_d)``. A proposal after which d is no longer
+    the largest class is rejected, so the reverse move always exists and the proposal is
+    symmetric. ``F[x, k]`` holds the pattern probabilities within class k; returns the
+    number of accepted steps (``u`` then holds the current block, for the adaptation)."""
+    d = 0
+    for k in range(1, K):
+        if pi[k] > pi[d]:
+            d = k
+    for x in range(C):
+        acc = 0.0
+        for k in range(K):
+            acc += pi[k] * F[x, k]
+        tot[x] = acc
+    current = _observed_log_likelihood(tot, counts, n, C) + _log_stick_density(pi, alpha, K)
+    # log Jacobian of u: logit transforms, and (1 - pi_d)^(K - 2) from the rescaled weights
+    for j in range(J):
+        current += math.log(lam[j, d] * (1.0 - lam[j, d]))
+        u[j] = math.log(lam[j, d] / (1.0 - lam[j, d]))
+    D = J
+    if K > 1:  # with one class pi_1 = 1 and the block is the lambdas alone
+        current += math.log(pi[d]) + (K - 1) * math.log(1.0 - pi[d])
+        u[J] = math.log(pi[d] / (1.0 - pi[d]))
+        D = J + 1
+    accepted = 0
+    for _ in range(moves):
+        for i in range(D):
+            un[i] = normal(s)
+        for i in range(D - 1, -1, -1):  # un = u + L eps, L lower triangular, in place
+            acc = u[i]
+            for m in range(i + 1):
+                acc += L[i, m] * un[m]
+            un[i] = acc
+        pd, scale, proposed = 1.0, 1.0, 0.0
+        if K > 1:
+            pd = 1.0 / (1.0 + math.exp(-un[J]))
+            if not 0.0 < pd < 1.0:
+                continue
+            scale = (1.0 - pd) / (1.0 - pi[d])
+            proposed = math.log(pd) + (K - 1) * math.log(1.0 - pd)
+        largest = True
+        for k in range(K):
+            pin[k] = pd if k == d else scale * pi[k]
+            if k != d and (pin[k] > pd or pin[k] <= 0.0):
+                largest = False
+        if not largest:
+            continue
+        inside = True
+        for j in range(J):
+            v = 1.0 / (1.0 + math.exp(-un[j]))
+            if not 0.0 < v < 1.0:
+                inside = False
+            fk[j] = v
+            proposed += math.log(v * (1.0 - v))
+        if not inside:
+            continue
+        newF[0] = 1.0
+        size = 1
+        for j in range(J):
+            for x in range(size):
+                newF[x + size] = newF[x] * fk[j]
+                newF[x] = newF[x] * (1.0 - fk[j])
+            size *= 2
+        q0 = scale * (tot[0] - pi[d] * F[0, d]) + pd * newF[0]
+        if q0 >= 1.0:
+            continue
+        proposed += _log_stick_density(pin, alpha, K) - n * math.log(1.0 - q0)
+        for x in range(1, C):
+            if counts[x] > 0:
+                proposed += counts[x] * math.log(scale * (tot[x] - pi[d] * F[x, d]) + pd * newF[x])
+        if math.log(uniform(s)) < proposed - current:
+            accepted += 1
+            current = proposed
+            for x in range(C):
+                tot[x] = scale * (tot[x] - pi[d] * F[x, d]) + pd * newF[x]
+                F[x, d] = newF[x]
+            for k in range(K):
+                pi[k] = pin[k]
+            for j in range(J):
+                lam[j, d] = fk[j]
+            for i in range(D):
+                u[i] = un[i]
+    return accepted
+
+
+@njit(cache=True)
+def _cholesky(A, L, D):
+    for i in range(D):
+        for m in range(i + 1):
+            acc = A[i, m]
+            for r in range(m):
+                acc -= L[i, r] * L[m, r]
+            L[i, m] = math.sqrt(max(acc, 1e-12)) if i == m else acc / L[m, m]
+        for m in range(i + 1, D):
+            L[i, m] = 0.0
+
+
+@njit(cache=True)
+def _adapt(it, burn, accepted, moves, u, L, stats, S2, D):
+    """Adapt the proposal during burn-in only (so the chain after it is a fixed, valid
+    kernel), every 200 sweeps: the scale by Robbins–Monro towards 25% acceptance; the shape
+    to the covariance of the block's draws since the first fifth of burn-in (Haario et al.
+    2001) times 2.38^2 / D, once there are 200 of them, a small diagonal before.
+    ``stats`` = [count, log scale, sums of u...]."""
+    stats[1] += (accepted / moves - 0.25) * 2.0 / math.sqrt(it + 10.0)
+    if it >= burn // 5:
+        stats[0] += 1.0
+        for i in range(D):
+            stats[2 + i] += u[i]
+            for m in range(D):
+                S2[i, m] += u[i] * u[m]
+    if it % 200 != 0:
+        return
+    ns = stats[0]
+    if ns > 200:
+        f = math.exp(2.0 * stats[1]) * 2.38 * 2.38 / D
+        A = np.empty((D, D))
+        for i in range(D):
+            for m in range(D):
+                A[i, m] = f * (S2[i, m] / ns - stats[2 + i] * stats[2 + m] / (ns * ns))
+            A[i, i] += 1e-8
+        _cholesky(A, L, D)
+    else:
+        for i in range(D):
+            L[i, i] = 0.02 * math.exp(stats[1])
+
+
 @njit(cache=True, nogil=True)
-def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
-    """Run one chain; return N, alpha, occupied classes and p0 per kept draw."""
-    np.random.seed(seed)
+def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init, moves):
+    """Run one chain; return N, alpha, occupied classes, p0 per kept draw and the share of
+    the ``moves`` Metropolis steps per sweep accepted after burn-in (0 moves: LCMCR's
+    sampler)."""
     C, J, n, lf, bits, lam, pi = _setup(counts, K)
+    D = J + 1 if K > 1 else J
+    F = np.empty((C, K))
+    tot = np.empty(C)
+    fk = np.empty(J)
+    pin = np.empty(K)
+    newF = np.empty(C)
+    u = np.empty(J + 1)
+    un = np.empty(J + 1)
+    no_weights = np.ones(K)
+    L = np.zeros((D, D))
+    for i in range(D):
+        L[i, i] = 0.02
+    stats = np.zeros(2 + D)
+    S2 = np.zeros((D, D))
+    accepted = 0
     V = np.empty(K)
     alpha = 1.0
     n0 = n0_init
@@ -246,8 +349,7 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
             p0 += P[0, k]
         if p0 > 1.0 - 1e-12:
             p0 = 1.0 - 1e-12
-        rate = np.random.gamma(n, p0 / (1.0 - p0))
-        n0 = np.random.poisson(rate)
+        n0 = poisson(s, gamma(s, n) * p0 / (1.0 - p0), lf)
         # 3. class labels: one multinomial per cell (sequential binomials)
         for k in range(K):
             nk[k] = 0
@@ -257,18 +359,26 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
             c = n0 if x == 0 else counts[x]
             if c == 0:
                 continue
-            _allocate(P, x, c, K, J, bits, nk, ones, lf)
+            _allocate(s, P, x, c, K, J, bits, nk, ones, lf)
         # 4. lam_jk ~ Beta(1 + ones, 1 + n_k - ones)
         for j in range(J):
             for k in range(K):
-                v = beta(1.0 + ones[j, k], 1.0 + nk[k] - ones[j, k])
+                v = beta(s, 1.0 + ones[j, k], 1.0 + nk[k] - ones[j, k])
                 if v < 1e-300:
                     v = 1e-300
                 lam[j, k] = v
         # 5. stick-breaking weights and 6. alpha
         for k in range(K):
             sizes[k] = nk[k]
-        alpha = _weights_and_alpha(sizes, alpha, a_alpha, b_alpha, K, V, pi)
+        alpha = _weights_and_alpha(s, sizes, alpha, a_alpha, b_alpha, K, V, pi)
+        # 7. Metropolis steps on the largest class, labels and n0 summed out
+        if moves > 0:
+            _cell_probabilities(F, no_weights, lam, J, K)
+            a = _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, moves, u, un, fk, pin, newF)
+            if it < burn:
+                _adapt(it, burn, a, moves, u, L, stats, S2, D)
+            else:
+                accepted += a
         if it >= burn and (it - burn) % thin == thin - 1:
             occupied = 0
             for k in range(K):
@@ -279,7 +389,7 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
             out_k[kept] = occupied
             out_p0[kept] = p0
             kept += 1
-    return out_N, out_alpha, out_k, out_p0
+    return out_N, out_alpha, out_k, out_p0, accepted / max(moves * (total - burn), 1)
 
 
 @njit(cache=True)
@@ -332,11 +442,10 @@ def _g_fast(m, k, K, n, M_other, Tbase, nobs, alpha, r, J):
 
 
 @njit(cache=True, nogil=True)
-def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_init):
+def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init):
     """Partially collapsed Gibbs sampler: the unobserved class counts m0_k are updated with
     lambda and pi integrated out (exact 1-D slice sampling on the integers), then lambda,
     pi, alpha and the observed victims' classes by their conjugate full conditionals."""
-    np.random.seed(seed)
     C, J, n, lf, bits, lam, pi = _setup(counts, K)
     V = np.empty(K)
     alpha = 1.0
@@ -363,7 +472,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
             c = counts[x]
             if c == 0:
                 continue
-            _allocate(P, x, c, K, J, bits, nobs, o, lf)
+            _allocate(s, P, x, c, K, J, bits, nobs, o, lf)
         for k in range(K):
             for j in range(J):
                 r[j, k] = nobs[k] - o[j, k]
@@ -380,9 +489,9 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
                     acc += nobs[l] + m0[l]
                 Tb[l] = acc  # holds sum_{l' >= l, l' != k}; Tbase[l'+1] for l' = l - 1
             cur = m0[k]
-            gy = _g_fast(cur, k, K, n, M_other, Tb, nobs, alpha, r, J) - np.random.exponential(1.0)
-            u = cur + np.random.random()
-            left = u - width * np.random.random()
+            gy = _g_fast(cur, k, K, n, M_other, Tb, nobs, alpha, r, J) - exponential(s)
+            u = cur + uniform(s)
+            left = u - width * uniform(s)
             right = left + width
             while left > 0.0 and _g_fast(math.floor(left), k, K, n, M_other, Tb, nobs, alpha, r, J) > gy:
                 left -= width
@@ -391,7 +500,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
             if left < 0.0:
                 left = 0.0
             while True:
-                u_new = left + (right - left) * np.random.random()
+                u_new = left + (right - left) * uniform(s)
                 cand = math.floor(u_new)
                 if _g_fast(cand, k, K, n, M_other, Tb, nobs, alpha, r, J) > gy:
                     break
@@ -404,13 +513,13 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, seed, n0_ini
         # 3. lambda, sticks, alpha | all classes
         for j in range(J):
             for k in range(K):
-                v = beta(1.0 + o[j, k], 1.0 + r[j, k] + m0[k])
+                v = beta(s, 1.0 + o[j, k], 1.0 + r[j, k] + m0[k])
                 if v < 1e-300:
                     v = 1e-300
                 lam[j, k] = v
         for k in range(K):
             sizes[k] = nobs[k] + m0[k]
-        alpha = _weights_and_alpha(sizes, alpha, a_alpha, b_alpha, K, V, pi)
+        alpha = _weights_and_alpha(s, sizes, alpha, a_alpha, b_alpha, K, V, pi)
         if it >= burn and (it - burn) % thin == thin - 1:
             occupied = 0
             p0 = 0.0
