@@ -18,9 +18,12 @@ Coverage: the share of 95% intervals that contain the true N, on data simulated 
 each estimator's own assumptions, with the Monte Carlo standard error sqrt(p(1-p)/reps).
 
 The default sampler is LCMCR's data-augmentation sweep plus three Metropolis steps per sweep
-on the largest class with the labels and N summed out (adopted: about 2x the ESS of N per
-CPU-second of the sweep alone, on both data sets), on our own compiled random variates
-(`estimators.mse._variates`: 1.3x the sweeps per second of numba's NumPy generators).
+on the largest class with the labels and N summed out (adopted: 1.19x, 1.93x and 1.96x the
+ESS of N per CPU-second of the sweep alone on the three data sets below, medians of 4 seeds),
+on our own compiled random variates (`estimators.mse._variates`: 1.3x the sweeps per second
+of numba's NumPy generators). Measured 2026-11-21 against LCMCR 0.4.13 at this setting:
+3.10x per CPU-second and 5.65x per wall-clock second on Kosovo, 5.69x / 10.85x on the
+half-unseen data, 1.51x / 3.41x on the 10%-unseen data.
 Samplers tried for latent_class and not adopted (ESS of N per CPU-second against the
 data-augmentation Gibbs sampler without those steps, in the same process; Kosovo / the half-unseen
 synthetic 4-list data): a collapsed update of the largest class's unobserved count with
