@@ -55,8 +55,12 @@ def test_samplers_agree_on_a_mixture(other):
     from estimators.posterior import convergence
 
     _, counts = cell_counts(capture_histories(2000, [0.3] * 5, heterogeneity=TWO_CLASSES, random_seed=8))
-    a, b = (sample_latent_class(counts, K=5, draws=1500, burn=1500, thin=5, chains=2, random_seed=1, **kw)["N"]
-            for kw in (other, {}))
+    runs = [sample_latent_class(counts, K=5, draws=1500, burn=1500, thin=5, chains=2, random_seed=1, **kw)
+            for kw in (other, {})]
+    a, b = (r["N"] for r in runs)
+    # the steps must actually move: an adaptation that drives acceptance to 0 (as a scale
+    # left to grow during early burn-in once did) would pass the agreement check below
+    assert np.all((runs[1]["acceptance"] > 0.1) & (runs[1]["acceptance"] < 0.6))
     for q in (0.1, 0.5, 0.9):
         # MCSE of a quantile: sqrt(q(1-q)/ESS) / density, the density from a normal fit
         se = [np.sqrt(q * (1 - q) / convergence(x)["ess_bulk"]) * np.std(x) * np.sqrt(2 * np.pi)
@@ -78,7 +82,7 @@ def test_regression_fixed_data_and_seed():
     assert est.interval == "credible" and est.interval_method == "equal-tailed"
 
 
-REGRESSION = (2011.0, 1964.0, 2087.0)
+REGRESSION = (2013.0, 1964.0, 2100.0)
 
 
 @pytest.mark.parametrize("sampler", ["collapsed", "data-augmentation"])

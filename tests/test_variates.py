@@ -28,6 +28,8 @@ def _draw(kind, a, b, size, state, table):
             out[i] = V.gamma(state, a)
         elif kind == 3:
             out[i] = V.beta(state, a, b)
+        elif kind == 6:
+            out[i] = V.exponential(state)
         elif kind == 4:
             out[i] = V.binomial(state, int(a), b, table)
         else:
@@ -49,6 +51,7 @@ def _moments_agree(x, dist):
 
 @pytest.mark.parametrize("kind, a, b, dist", [
     (0, 0, 0, stats.uniform()),
+    (6, 0, 0, stats.expon()),
     (1, 0, 0, stats.norm()),
     (2, 0.3, 0, stats.gamma(0.3)),
     (2, 1.0, 0, stats.gamma(1.0)),

@@ -179,10 +179,10 @@ def _observed_log_likelihood(tot, counts, n, C):
 
 
 @njit(cache=True)
-def _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, moves, u, un, fk, pin, newF):
+def _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, step, moves, u, un, fk, pin, newF):
     """``moves`` random-walk Metropolis steps on the marginal posterior of the largest
     class d's parameters ``u = (logit lambda_1d .. logit lambda_Jd, logit pi_d)``,
-    proposals ``u + L eps``, eps standard normal; the other classes keep their relative
+    proposals ``u + step L eps``, eps standard normal; the other classes keep their relative
     weights, scaled by ``(1 - pi_d') / (1 - pi_d)``. A proposal after which d is no longer
     the largest class is rejected, so the reverse move always exists and the proposal is
     symmetric. ``F[x, k]`` holds the pattern probabilities within class k; returns the
@@ -209,7 +209,7 @@ def _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, moves
     accepted = 0
     for _ in range(moves):
         for i in range(D):
-            un[i] = normal(s)
+            un[i] = step * normal(s)
         for i in range(D - 1, -1, -1):  # un = u + L eps, L lower triangular, in place
             acc = u[i]
             for m in range(i + 1):
@@ -282,10 +282,11 @@ def _cholesky(A, L, D):
 @njit(cache=True)
 def _adapt(it, burn, accepted, moves, u, L, stats, S2, D):
     """Adapt the proposal during burn-in only (so the chain after it is a fixed, valid
-    kernel), every 200 sweeps: the scale by Robbins–Monro towards 25% acceptance; the shape
-    to the covariance of the block's draws since the first fifth of burn-in (Haario et al.
-    2001) times 2.38^2 / D, once there are 200 of them, a small diagonal before.
-    ``stats`` = [count, log scale, sums of u...]."""
+    kernel): the log step size ``stats[1]`` every sweep by Robbins–Monro towards 25%
+    acceptance; every 200 sweeps the shape ``L`` to the Cholesky factor of the covariance of
+    the block's draws since the first fifth of burn-in times 2.38^2 / D (Haario et al.
+    2001), once there are 200 of them (0.02 times the identity before).
+    ``stats`` = [count, log step size, sums of u...]."""
     stats[1] += (accepted / moves - 0.25) * 2.0 / math.sqrt(it + 10.0)
     if it >= burn // 5:
         stats[0] += 1.0
@@ -293,20 +294,18 @@ def _adapt(it, burn, accepted, moves, u, L, stats, S2, D):
             stats[2 + i] += u[i]
             for m in range(D):
                 S2[i, m] += u[i] * u[m]
-    if it % 200 != 0:
-        return
     ns = stats[0]
-    if ns > 200:
-        f = math.exp(2.0 * stats[1]) * 2.38 * 2.38 / D
-        A = np.empty((D, D))
-        for i in range(D):
-            for m in range(D):
-                A[i, m] = f * (S2[i, m] / ns - stats[2 + i] * stats[2 + m] / (ns * ns))
-            A[i, i] += 1e-8
-        _cholesky(A, L, D)
-    else:
-        for i in range(D):
-            L[i, i] = 0.02 * math.exp(stats[1])
+    if it % 200 != 0 or ns <= 200:
+        return
+    if ns <= 400:  # the first learned shape replaces 0.02 I: restart the step size from 1
+        stats[1] = 0.0
+    f = 2.38 * 2.38 / D
+    A = np.empty((D, D))
+    for i in range(D):
+        for m in range(D):
+            A[i, m] = f * (S2[i, m] / ns - stats[2 + i] * stats[2 + m] / (ns * ns))
+        A[i, i] += 1e-8
+    _cholesky(A, L, D)
 
 
 @njit(cache=True, nogil=True)
@@ -374,7 +373,8 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init, moves):
         # 7. Metropolis steps on the largest class, labels and n0 summed out
         if moves > 0:
             _cell_probabilities(F, no_weights, lam, J, K)
-            a = _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, moves, u, un, fk, pin, newF)
+            a = _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, math.exp(stats[1]), moves, u, un,
+                                     fk, pin, newF)
             if it < burn:
                 _adapt(it, burn, a, moves, u, L, stats, S2, D)
             else:

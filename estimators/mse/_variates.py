@@ -107,6 +107,7 @@ def normal(s):
 
 @njit(cache=True)
 def exponential(s):
+    """Standard exponential, by inversion."""
     return -math.log(uniform(s))
 
 

@@ -136,7 +136,8 @@ def latent_class(
 
     The interval is the equal-tailed ``level`` posterior credible interval of N; the value
     the posterior median. ``diagnostics`` holds R-hat and ESS of N (rank-normalised),
-    seconds, iterations per second and effective draws of N per second, and ``warnings``
+    seconds, iterations per second, effective draws of N per second, the Metropolis steps'
+    ``acceptance`` after burn-in, and ``warnings``
     when R-hat exceeds 1.01 or the bulk ESS is below 400 (then draw more or thin more).
 
     Assumptions: a closed population; no false matches or missed links between lists;
