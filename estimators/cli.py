@@ -165,6 +165,8 @@ def sources(file: Path, figures: tuple[str, ...], events: tuple[str, ...], calib
 
 
 MSE_METHODS = ("chapman", "loglinear", "latent-class", "graph-average", "mth")
+# mse.loglinear.INTERVALS, spelled out so that the CLI starts without numpy (tests/test_cli.py checks they agree)
+LOGLINEAR_INTERVALS = ("auto", "calibrated", "bootstrap", "profile")
 
 
 @main.command()
@@ -173,9 +175,10 @@ MSE_METHODS = ("chapman", "loglinear", "latent-class", "graph-average", "mth")
 @click.option("--lists", default=None, help="chapman: the two lists to use, comma-separated.")
 @click.option("--criterion", type=click.Choice(["aic", "bic"]), default="aic", show_default=True,
               help="loglinear: model selection criterion.")
-@click.option("--interval", type=click.Choice(["auto", "bootstrap", "profile"]), default="auto", show_default=True,
-              help="loglinear: bootstrap repeating the model selection, or the selected model's profile "
-                   "likelihood; auto = bootstrap when several models were compared.")
+@click.option("--interval", type=click.Choice(LOGLINEAR_INTERVALS), default="auto", show_default=True,
+              help="loglinear: a BCa bootstrap repeating the model selection (bootstrap), the selected model's "
+                   "profile likelihood with cut-offs calibrated by that bootstrap (calibrated), or uncalibrated "
+                   "(profile); auto = bootstrap when several models were compared.")
 @level_option
 @click.option("--seed", type=int, default=2026, show_default=True,
               help="latent-class and the loglinear bootstrap: random seed.")

@@ -76,6 +76,15 @@ def test_mse_methods_on_linked_lists():
     assert (again["lower"], again["upper"]) == (ll["lower"], ll["upper"])  # seeded (--seed 2026)
     profile = json.loads(run("mse", LISTS, "--method", "loglinear", "--interval", "profile", "--json").stdout)
     assert profile["interval_method"].startswith("profile likelihood") and profile["value"] == ll["value"]
+    calibrated = json.loads(run("mse", LISTS, "--method", "loglinear", "--interval", "calibrated", "--json").stdout)
+    assert "calibrated by a bootstrap" in calibrated["interval_method"] and calibrated["value"] == ll["value"]
+
+
+def test_cli_offers_every_loglinear_interval():
+    from estimators.cli import LOGLINEAR_INTERVALS
+    from estimators.mse.loglinear import INTERVALS
+
+    assert LOGLINEAR_INTERVALS == INTERVALS
     two = run("mse", LISTS, "--method", "chapman", "--lists", "acknowledged,documented", "--csv").stdout
     assert "confidence" in two.splitlines()[1]
     out = run("mse", LISTS, "--method", "chapman", check=False)
