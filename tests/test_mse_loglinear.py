@@ -167,25 +167,30 @@ def test_bootstrap_covers_where_the_selected_models_profile_interval_does_not():
 def test_calibrated_interval_covers_after_selection_on_four_lists():
     # 4 lists, L1-L2 odds ratio 3, N = 2,000, AIC choosing among 64 models (the design of
     # benchmarks/mse.py, where the calibrated interval covered 94.8% of 500, the BCa bootstrap
-    # 97.7-99.0% and the selected model's profile interval 89.5-91.0%). 80 replicates:
-    # Monte Carlo sd 0.025 at 0.95, accept 0.88-1; it must also be shorter than the BCa
-    # bootstrap (median 228 against 256 over 300) and longer than the profile interval.
+    # 97.7-99.0% and the selected model's profile interval 89.5-91.0%). 50 replicates:
+    # Monte Carlo sd 0.031 at 0.95, accept 0.86-1 (3 sd); it must also be longer than the
+    # profile interval and, on the first 15, shorter than the BCa bootstrap from the same
+    # tables (median 228 against 256 over 300 replicates).
     from estimators.mse.loglinear import _design, bootstrap_interval, hierarchical_models as models
 
     designs = [_design(4, m) for m in models(4, 2)]
-    hits, widths = 0, []
-    for r in range(80):
+    hits, widths, shorter = 0, [], 0
+    for r in range(50):
         data = capture_histories(2000, [0.3] * 4, dependence=[(0, 1, 3.0)], random_seed=30_000 + r)
         est = loglinear(data, interval="calibrated", bootstrap_draws=199, random_seed=r, profile_within=0.0)
         hits += est.lower <= 2000 <= est.upper
-        bca = bootstrap_interval(designs, cell_counts(data)[1], est.value, criterion="aic", draws=199, random_seed=r)
         lo, hi = est.diagnostics["profile_interval"]
-        widths.append((hi - lo, est.upper - est.lower, bca["upper"] - bca["lower"]))
-    profile, calibrated, boot = np.median(widths, axis=0)
-    print(f"calibrated covered {hits} of 80; median widths: profile {profile:.0f}, calibrated {calibrated:.0f}, "
-          f"BCa {boot:.0f}")
-    assert 0.88 <= hits / 80 <= 1.0
-    assert profile < calibrated < boot
+        widths.append((hi - lo, est.upper - est.lower))
+        if r < 15:
+            bca = bootstrap_interval(designs, cell_counts(data)[1], est.value, criterion="aic", draws=199,
+                                     random_seed=r)
+            shorter += est.upper - est.lower < bca["upper"] - bca["lower"]
+    profile, calibrated = np.median(widths, axis=0)
+    print(f"calibrated covered {hits} of 50; median widths: profile {profile:.0f}, calibrated {calibrated:.0f}; "
+          f"shorter than BCa in {shorter} of 15")
+    assert 0.86 <= hits / 50 <= 1.0
+    assert profile < calibrated
+    assert shorter >= 10
 
 
 def test_mth_models_on_heterogeneous_data():
