@@ -18,12 +18,19 @@ Coverage: the share of 95% intervals that contain the true N, on data simulated 
 each estimator's own assumptions, with the Monte Carlo standard error sqrt(p(1-p)/reps).
 
 The default sampler is LCMCR's data-augmentation sweep plus three Metropolis steps per sweep
-on the largest class with the labels and N summed out (adopted: 1.19x, 1.93x and 1.96x the
-ESS of N per CPU-second of the sweep alone on the three data sets below, medians of 4 seeds),
-on our own compiled random variates (`estimators.mse._variates`: 1.3x the sweeps per second
-of numba's NumPy generators). Measured 2026-11-21 against LCMCR 0.4.13 at this setting:
-3.10x per CPU-second and 5.65x per wall-clock second on Kosovo, 5.69x / 10.85x on the
-half-unseen data, 1.51x / 3.41x on the 10%-unseen data.
+on the largest class with the labels and N summed out, on our own compiled random variates
+(`estimators.mse._variates`: 1.3x the sweeps per second of numba's NumPy generators). The
+steps cut the autocorrelation time of N from 1,023 to 607 sweeps on Kosovo and from 504 to
+361 on the 10%-unseen data (medians of 4 runs of 2 x 400,000 sweeps, thinning 10), for 15%
+more time per sweep. At the reference setting below one run's ESS varies 2-4x between
+seeds, so its 4-seed medians move between sessions: measured 2026-11-21 after the last
+change to the steps, against LCMCR 0.4.13, 2.29x per CPU-second and 4.10x per wall-clock
+second on Kosovo (3.10x / 5.65x in the run before), 6.55x / 11.68x on the half-unseen
+data, 0.76x / 1.47x on the 10%-unseen data (1.51x / 3.41x before). The ceiling at this
+setting: 2 x 1,000 kept draws give at most about 2,000 effective draws, and 220,000
+sweeps take 2.3 CPU-seconds at 95,000 sweeps per CPU-second (our plain sweep at its best,
+LCMCR's stated rate), so even independent kept draws would give about 870 per
+CPU-second: 10x LCMCR's measured 85 on Kosovo needs kept draws that are all independent.
 Samplers tried for latent_class and not adopted (ESS of N per CPU-second against the
 data-augmentation Gibbs sampler without those steps, in the same process; Kosovo / the half-unseen
 synthetic 4-list data): a collapsed update of the largest class's unobserved count with
