@@ -78,6 +78,10 @@ def test_mse_methods_on_linked_lists():
     assert profile["interval_method"].startswith("profile likelihood") and profile["value"] == ll["value"]
     calibrated = json.loads(run("mse", LISTS, "--method", "loglinear", "--interval", "calibrated", "--json").stdout)
     assert "calibrated by a bootstrap" in calibrated["interval_method"] and calibrated["value"] == ll["value"]
+    two = run("mse", LISTS, "--method", "chapman", "--lists", "acknowledged,documented", "--csv").stdout
+    assert "confidence" in two.splitlines()[1]
+    out = run("mse", LISTS, "--method", "chapman", check=False)
+    assert out.returncode == 1 and "say which two" in out.stderr
 
 
 def test_cli_offers_every_loglinear_interval():
@@ -85,10 +89,6 @@ def test_cli_offers_every_loglinear_interval():
     from estimators.mse.loglinear import INTERVALS
 
     assert LOGLINEAR_INTERVALS == INTERVALS
-    two = run("mse", LISTS, "--method", "chapman", "--lists", "acknowledged,documented", "--csv").stdout
-    assert "confidence" in two.splitlines()[1]
-    out = run("mse", LISTS, "--method", "chapman", check=False)
-    assert out.returncode == 1 and "say which two" in out.stderr
 
 
 def test_mse_on_bad_input_names_the_row_and_column(tmp_path):

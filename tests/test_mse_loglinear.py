@@ -142,6 +142,35 @@ def test_calibrated_interval_is_the_profile_interval_at_the_bootstrap_cut_offs()
     assert loglinear(data, interval="profile").interval_method.startswith("profile likelihood")
 
 
+def test_calibrated_roots_match_a_table_by_table_computation():
+    # The batched signed roots (selection, Newton maxima of each table's profile likelihood)
+    # recomputed one table at a time with the scalar profile likelihood and scipy's
+    # maximiser: the roots' quantiles must agree to 1e-4.
+    from scipy.optimize import minimize_scalar
+
+    from estimators.mse.loglinear import (_design, _profile_loglik, _resampled_tables, _selected_estimates,
+                                          signed_root_interval)
+
+    data = capture_histories(1500, [0.3, 0.25, 0.3], dependence=[(0, 1, 2.0)], random_seed=8)
+    _, counts = cell_counts(data)
+    designs = [_design(3, m) for m in hierarchical_models(3, 2)]
+    estimate, selected = _selected_estimates(designs, counts[None, 1:], "aic")
+    out = signed_root_interval(designs, counts, estimate[0], selected[0], criterion="aic", draws=99, random_seed=5)
+    tables, truth = _resampled_tables(counts, estimate[0], 99, 5)
+    boot, chosen = _selected_estimates(designs, tables, "aic")
+    r = []
+    for y, k, start in zip(tables, chosen, boot):
+        table = np.r_[0.0, y]
+        n = y.sum()
+        ll = lambda t: _profile_loglik(designs[k], table, n + np.exp(t), None)[0]  # noqa: E731,B023
+        t0 = np.log(start - n)
+        best = minimize_scalar(lambda t: -ll(t), bracket=(t0 - 0.3, t0 + 0.3), tol=1e-10)  # noqa: B023
+        w = max(2 * (-best.fun - _profile_loglik(designs[k], table, float(truth), None)[0]), 0.0)
+        r.append(np.sign(n + np.exp(best.x) - truth) * np.sqrt(w))
+    expected = np.quantile(r, [0.975, 0.025], method="inverted_cdf")
+    assert out["roots"] == pytest.approx(tuple(expected), abs=1e-4)
+
+
 def test_bootstrap_covers_where_the_selected_models_profile_interval_does_not():
     # 3 lists, L1-L2 dependent (odds ratio 2), N = 1,000, AIC choosing among 8 models. The
     # bootstrap must cover about 95% (Monte Carlo sd 0.022 at 100 replicates: accept 0.88-1);
