@@ -166,7 +166,7 @@ def sources(file: Path, figures: tuple[str, ...], events: tuple[str, ...], calib
 
 MSE_METHODS = ("chapman", "loglinear", "latent-class", "graph-average", "mth")
 # mse.loglinear.INTERVALS, spelled out so that the CLI starts without numpy (tests/test_cli.py checks they agree)
-LOGLINEAR_INTERVALS = ("auto", "calibrated", "bootstrap", "profile")
+LOGLINEAR_INTERVALS = ("auto", "full", "calibrated", "bootstrap", "profile")
 
 
 @main.command()
@@ -176,9 +176,11 @@ LOGLINEAR_INTERVALS = ("auto", "calibrated", "bootstrap", "profile")
 @click.option("--criterion", type=click.Choice(["aic", "bic"]), default="aic", show_default=True,
               help="loglinear: model selection criterion.")
 @click.option("--interval", type=click.Choice(LOGLINEAR_INTERVALS), default="auto", show_default=True,
-              help="loglinear: a BCa bootstrap repeating the model selection (bootstrap), the selected model's "
-                   "profile likelihood with cut-offs calibrated by that bootstrap (calibrated), or uncalibrated "
-                   "(profile); auto = bootstrap when several models were compared.")
+              help="loglinear: the selected model's profile likelihood with cut-offs calibrated by a bootstrap "
+                   "repeating the model selection (calibrated), the most general model's profile likelihood (full), "
+                   "the BCa interval of that bootstrap (bootstrap), or the selected model's uncalibrated profile "
+                   "likelihood (profile); auto = calibrated, or full when the most general model is saturated "
+                   "(3 lists), bootstrap if that model cannot be fitted.")
 @level_option
 @click.option("--seed", type=int, default=2026, show_default=True,
               help="latent-class and the loglinear bootstrap: random seed.")

@@ -71,13 +71,15 @@ def test_reproduce_with_no_matching_notebook_fails_clearly():
 def test_mse_methods_on_linked_lists():
     ll = json.loads(run("mse", LISTS, "--method", "loglinear", "--json").stdout)
     assert ll["interval"] == "confidence" and ll["lower"] < ll["value"] < ll["upper"]
-    assert ll["interval_method"].startswith("BCa bootstrap")  # the model was selected: auto = bootstrap
+    assert ll["interval_method"].startswith("calibrated profile likelihood")  # 4 lists, a model selected: auto = calibrated
     again = json.loads(run("mse", LISTS, "--method", "loglinear", "--json").stdout)
     assert (again["lower"], again["upper"]) == (ll["lower"], ll["upper"])  # seeded (--seed 2026)
     profile = json.loads(run("mse", LISTS, "--method", "loglinear", "--interval", "profile", "--json").stdout)
     assert profile["interval_method"].startswith("profile likelihood") and profile["value"] == ll["value"]
-    calibrated = json.loads(run("mse", LISTS, "--method", "loglinear", "--interval", "calibrated", "--json").stdout)
-    assert "calibrated by a bootstrap" in calibrated["interval_method"] and calibrated["value"] == ll["value"]
+    bootstrap = json.loads(run("mse", LISTS, "--method", "loglinear", "--interval", "bootstrap", "--json").stdout)
+    assert bootstrap["interval_method"].startswith("BCa bootstrap") and bootstrap["value"] == ll["value"]
+    full = json.loads(run("mse", LISTS, "--method", "loglinear", "--interval", "full", "--json").stdout)
+    assert "of the most general model" in full["interval_method"] and full["value"] == ll["value"]
     two = run("mse", LISTS, "--method", "chapman", "--lists", "acknowledged,documented", "--csv").stdout
     assert "confidence" in two.splitlines()[1]
     out = run("mse", LISTS, "--method", "chapman", check=False)

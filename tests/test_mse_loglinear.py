@@ -1,6 +1,7 @@
 """Log-linear models: textbook closed forms to 1e-6, Rcapture's published output, coverage."""
 
 import functools
+import itertools
 import math
 
 import numpy as np
@@ -75,15 +76,15 @@ def test_profile_interval_contains_the_estimate_and_is_asymmetric():
 
 def test_regression_fixed_data_and_model_table():
     data = capture_histories(2000, [0.3, 0.3, 0.3, 0.3], dependence=[(0, 1, 3.0)], random_seed=21)
-    est = loglinear(data, criterion="aic")
+    est = loglinear(data, criterion="aic")  # 4 lists: "auto" is the calibrated interval
     assert est.diagnostics["selected"].split(" + ")[0] == "L1:L2"  # the true dependence is found
     assert (est.value, *est.diagnostics["profile_interval"]) == pytest.approx(REGRESSION, rel=1e-6)
-    assert (est.lower, est.upper) == pytest.approx(REGRESSION_BOOTSTRAP, rel=1e-6)
-    assert est.interval_method.startswith("BCa bootstrap")
+    assert (est.lower, est.upper) == pytest.approx(REGRESSION_CALIBRATED, rel=1e-6)
+    assert est.interval_method == "calibrated profile likelihood, AIC selection repeated in 999 bootstrap tables"
     assert est.lower <= 2000 <= est.upper
-    calibrated = loglinear(data, criterion="aic", interval="calibrated")
-    assert (calibrated.lower, calibrated.upper) == pytest.approx(REGRESSION_CALIBRATED, rel=1e-6)
-    assert "calibrated by a bootstrap repeating the AIC selection in 999 tables" in calibrated.interval_method
+    bootstrap = loglinear(data, criterion="aic", interval="bootstrap")
+    assert (bootstrap.lower, bootstrap.upper) == pytest.approx(REGRESSION_BOOTSTRAP, rel=1e-6)
+    assert bootstrap.interval_method.startswith("BCa bootstrap")
     table = est.details
     assert len(table) == 64 and set(table.columns) >= {"model", "deviance", "df", "aic", "bic", "estimate", "lower", "upper"}
     assert (np.diff(table["aic"]) >= 0).all()
@@ -94,6 +95,41 @@ def test_regression_fixed_data_and_model_table():
 REGRESSION = (2049.2310499507994, 1960.7761870110755, 2146.835596455434)
 REGRESSION_BOOTSTRAP = (1921.6388875892003, 2196.422616938679)  # random_seed=0, 999 tables
 REGRESSION_CALIBRATED = (1947.8204499303815, 2198.4013729240023)  # the same tables
+REGRESSION_FULL = (1897.9230299553724, 2217.226974211568)  # the all-two-way model's profile interval
+
+
+def test_full_interval_is_the_most_general_models_profile_interval():
+    # interval="full": the profile-likelihood interval of the model with every two-way term,
+    # the value still the selected model's estimate; deterministic (no bootstrap, no seed).
+    from estimators.mse.loglinear import _design, profile_interval
+
+    data = capture_histories(2000, [0.3, 0.3, 0.3, 0.3], dependence=[(0, 1, 3.0)], random_seed=21)
+    est = loglinear(data, interval="full", profile_within=0.0)
+    _, counts = cell_counts(data)
+    _, lower, upper = profile_interval(_design(4, tuple(itertools.combinations(range(4), 2))), counts)
+    assert (est.lower, est.upper) == pytest.approx((lower, upper), rel=1e-9)
+    assert (est.lower, est.upper) == pytest.approx(REGRESSION_FULL, rel=1e-6)
+    assert est.value == pytest.approx(REGRESSION[0], rel=1e-6)  # the selected model's estimate
+    full = est.diagnostics["full"]
+    assert full["model"] == "L1:L2 + L1:L3 + L1:L4 + L2:L3 + L2:L4 + L3:L4" and full["fitted"]
+    assert est.interval_method == f"profile likelihood (multinomial) of the most general model ({full['model']})"
+    row = est.details.set_index("model").loc[full["model"]]
+    assert (row["lower"], row["upper"]) == (est.lower, est.upper)  # filled in although profile_within=0
+    assert not {"bootstrap", "calibrated"} & set(est.diagnostics)  # no bootstrap ran
+    # one model fitted: the most general model is the selected one
+    alone = loglinear(data, terms="independence", interval="full")
+    assert (alone.lower, alone.upper) == alone.diagnostics["profile_interval"]
+
+
+def test_full_interval_when_the_most_general_model_cannot_be_fitted():
+    # Empty cells leave the all-two-way model's unobserved cell unbounded: without assuming
+    # interactions away the data bound N only from below, so the interval is [n, infinity).
+    counts = np.array([0, 120, 40, 5, 60, 3, 0, 0, 15, 2, 0, 0, 1, 0, 0, 0])
+    table = _table(counts, ["A", "B", "C", "D"])
+    with pytest.warns(UserWarning, match="bound N only from below"):
+        est = loglinear(table, interval="full", profile_within=0.0)
+    assert (est.lower, est.upper) == (counts.sum(), math.inf)
+    assert math.isfinite(est.value) and not est.diagnostics["full"]["fitted"]
 
 
 @pytest.mark.parametrize("interval", ["calibrated", "bootstrap"])
@@ -171,24 +207,32 @@ def test_calibrated_roots_match_a_table_by_table_computation():
     assert out["roots"] == pytest.approx(tuple(expected), abs=1e-4)
 
 
-def test_bootstrap_covers_where_the_selected_models_profile_interval_does_not():
+def test_three_lists_full_and_bootstrap_cover_where_the_selected_models_profile_interval_does_not():
     # 3 lists, L1-L2 dependent (odds ratio 2), N = 1,000, AIC choosing among 8 models. The
-    # bootstrap must cover about 95% (Monte Carlo sd 0.022 at 100 replicates: accept 0.88-1);
-    # on these 100 data sets the selected model's profile interval covered 86, the bootstrap 97
-    # and the calibrated interval 89 (its failure mode: when AIC drops the true L1:L2 term, it
-    # keeps the selected model's profile shape and misses; 90.3% of 300 here).
+    # default there, interval="full" (the saturated all-two-way model's profile interval, in
+    # `details`), and the bootstrap must cover about 95% (Monte Carlo sd 0.022 at 100
+    # replicates: accept 0.88-1); on these 100 data sets the selected model's profile interval
+    # covered 86, the bootstrap 97, the full model 97 and the calibrated interval 89 (its
+    # failure mode: when AIC picks a wrong dependence, it keeps that model's profile shape
+    # and misses; 90.3% of 300 here, the full model 97.5% of 200).
     # The bootstrap is longer (median 2.1 times the profile interval here), but not
     # unboundedly: a median ratio above 3 would mean it no longer measures the estimator.
-    boot = profile = 0
+    default = loglinear(capture_histories(1000, [0.3, 0.25, 0.3], dependence=[(0, 1, 2.0)], random_seed=1000))
+    assert "most general model (L1:L2 + L1:L3 + L2:L3)" in default.interval_method
+    assert (default.lower, default.upper) == default.diagnostics["full"]["interval"]
+    boot = profile = full = 0
     ratios = []
     for seed in range(100):
         data = capture_histories(1000, [0.3, 0.25, 0.3], dependence=[(0, 1, 2.0)], random_seed=1000 + seed)
-        est = loglinear(data, bootstrap_draws=199, random_seed=seed)
+        est = loglinear(data, interval="bootstrap", bootstrap_draws=199, random_seed=seed)
         boot += est.lower <= 1000 <= est.upper
         lo, hi = est.diagnostics["profile_interval"]
         profile += lo <= 1000 <= hi
         ratios.append((est.upper - est.lower) / (hi - lo))
+        most_general = est.details.loc[est.details["params"].idxmax()]
+        full += most_general["lower"] <= 1000 <= most_general["upper"]
     assert 0.88 <= boot / 100 <= 1.0
+    assert 0.88 <= full / 100 <= 1.0
     assert profile < boot
     assert np.all(np.isfinite(ratios)) and 1.0 < np.median(ratios) < 3.0
 
@@ -199,15 +243,18 @@ def test_calibrated_interval_covers_after_selection_on_four_lists():
     # 97.7-99.0% and the selected model's profile interval 89.5-91.0%). 50 replicates:
     # Monte Carlo sd 0.031 at 0.95, accept 0.86-1 (3 sd); it must also be longer than the
     # profile interval and, on the first 15, shorter than the BCa bootstrap from the same
-    # tables (median 228 against 256 over 300 replicates).
-    from estimators.mse.loglinear import _design, bootstrap_interval, hierarchical_models as models
+    # tables (median 228 against 256 over 300 replicates). The most general model's profile
+    # interval (interval="full") must cover about 95% too (96.5% of 200 in benchmarks/mse.py).
+    from estimators.mse.loglinear import _design, bootstrap_interval, hierarchical_models as models, profile_interval
 
     designs = [_design(4, m) for m in models(4, 2)]
-    hits, widths, shorter = 0, [], 0
+    hits, widths, shorter, full = 0, [], 0, 0
     for r in range(50):
         data = capture_histories(2000, [0.3] * 4, dependence=[(0, 1, 3.0)], random_seed=30_000 + r)
         est = loglinear(data, interval="calibrated", bootstrap_draws=199, random_seed=r, profile_within=0.0)
         hits += est.lower <= 2000 <= est.upper
+        _, lo, hi = profile_interval(designs[-1], cell_counts(data)[1])
+        full += lo <= 2000 <= hi
         lo, hi = est.diagnostics["profile_interval"]
         widths.append((hi - lo, est.upper - est.lower))
         if r < 15:
@@ -215,9 +262,10 @@ def test_calibrated_interval_covers_after_selection_on_four_lists():
                                      random_seed=r)
             shorter += est.upper - est.lower < bca["upper"] - bca["lower"]
     profile, calibrated = np.median(widths, axis=0)
-    print(f"calibrated covered {hits} of 50; median widths: profile {profile:.0f}, calibrated {calibrated:.0f}; "
-          f"shorter than BCa in {shorter} of 15")
+    print(f"calibrated covered {hits} of 50, the most general model {full}; median widths: profile {profile:.0f}, "
+          f"calibrated {calibrated:.0f}; shorter than BCa in {shorter} of 15")
     assert 0.86 <= hits / 50 <= 1.0
+    assert 0.86 <= full / 50 <= 1.0
     assert profile < calibrated
     assert shorter >= 10
 
@@ -379,7 +427,11 @@ def test_korea_bic_table_matches_sparsemse():
     # abundance and BIC; the two models whose MLE does not exist (the 011 cell is empty) are
     # the two we cannot fit either.
     frame = pd.DataFrame([[int(c) for c in k] + [v] for k, v in ref.KOREA.items()], columns=["b", "c", "d", "count"])
-    table = loglinear(frame, criterion="bic").details.set_index("terms")
+    # The saturated model is one of those two, so "auto" falls back to the BCa bootstrap.
+    with pytest.warns(UserWarning, match="the most general model cannot be fitted"):
+        est = loglinear(frame, criterion="bic")
+    assert est.interval_method.startswith("BCa bootstrap") and est.lower < est.value < est.upper < math.inf
+    table = est.details.set_index("terms")
     for interactions, abundance, bic in ref.KOREA_BIC:
         row = table.loc[_terms_key(interactions)]
         assert row["estimate"] == pytest.approx(abundance, abs=_published_tolerance(abundance))
