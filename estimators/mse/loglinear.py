@@ -558,7 +558,11 @@ def loglinear(
     92-100%, because the bootstrap world takes the data's noise interactions as real).
     BIC selection, on the first four 4-list and the first four 3-list designs: bootstrap
     98.0, 98.5, 97.5, 98.0 and 96.3, 98.5, 94.5, 98.5; calibrated 97.0, 94.3, 98.5, 98.8
-    and 94.0, 98.5, 87.5, 96.5.
+    and 94.0, 98.5, 87.5, 96.5. With ``terms="three-way"`` on 4 lists the most general model
+    is saturated too (15 parameters), so ``"auto"`` gives ``"full"``: it covered 95.5% and
+    94.0% of 200 on the first and third designs, with median widths of 967 and 1,115 (four
+    times the two-way family's), and 90.5% on the sparse lists, where a third of the data sets
+    could not be fitted (those count as ``[n, inf)``).
 
     Returns
     -------
