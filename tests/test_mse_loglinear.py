@@ -466,3 +466,22 @@ def test_profile_interval_on_a_boundary_fit():
     assert profile(n_hat) - profile(upper) == pytest.approx(chi2.ppf(0.95, 1) / 2, abs=1e-6)
     mt = profile_interval(_design(4, ()), counts, start=215.15)
     assert n < mt[2] < n + 5  # finite: Mt's upper end is about 216
+
+
+def test_profile_interval_when_the_likelihood_rises_without_bound():
+    # The saturated 4-list model (every three-way term) on sparse lists with an empty
+    # four-list cell: its profile likelihood still rises as N grows, so there is no finite
+    # maximum. N_hat and the upper end are infinite and the lower end is where the likelihood
+    # falls chi2_1(0.95)/2 below its value at N - n = 1e6 n. (The maximiser used to overflow.)
+    from scipy.stats import chi2
+
+    from estimators.mse.loglinear import _design, _profile_loglik, profile_interval
+
+    counts = np.array([0, 215, 204, 48, 341, 40, 25, 7, 203, 24, 18, 3, 37, 3, 3, 0])
+    X = _design(4, hierarchical_models(4, 3)[-1])
+    n_hat, lower, upper = profile_interval(X, counts)
+    assert n_hat == upper == math.inf
+    far = _profile_loglik(X, counts, 1e6 * counts.sum() + counts.sum(), None)[0]
+    # 1e-4: at N ~ 1e9 log N!/(N-n)! keeps only about six decimals
+    assert far - _profile_loglik(X, counts, lower, None)[0] == pytest.approx(chi2.ppf(0.95, 1) / 2, abs=1e-4)
+    assert counts.sum() < lower < 1300

@@ -234,7 +234,9 @@ def profile_interval(X: np.ndarray, counts: np.ndarray, *, level: float = 0.95,
     ``roots=(r_lower, r_upper)`` gives other ends: where the signed root
     ``r(N) = sign(N_hat - N) sqrt(2 (l(N_hat) - l(N)))`` equals ``r_lower`` and ``r_upper``
     (the default is ``+-sqrt(chi2_1(level))``; an infinite root gives n or infinity).
-    Returns ``(N_hat_multinomial, lower, upper)``.
+    Returns ``(N_hat_multinomial, lower, upper)``; when the likelihood still rises as N grows
+    (a model that empty cells leave unbounded) ``N_hat`` and ``upper`` are infinite and the
+    lower end is measured from the likelihood at ``N - n = 1e6 n``.
     """
     from scipy.optimize import brentq, minimize_scalar
     from scipy.stats import chi2
@@ -252,12 +254,20 @@ def profile_interval(X: np.ndarray, counts: np.ndarray, *, level: float = 0.95,
 
     m0 = max((start or n * 1.1) - n, 1e-3)
     # Maximise over log(N - n) so that the search never leaves N > n.
-    res = minimize_scalar(lambda t: -ll(n + math.exp(t)), bracket=(math.log(m0) - 0.5, math.log(m0) + 0.5),
-                          tol=1e-10)
+    try:
+        res = minimize_scalar(lambda t: -ll(n + math.exp(t)), bracket=(math.log(m0) - 0.5, math.log(m0) + 0.5),
+                              tol=1e-10)
+        t_max, l_hat = float(res.x), -float(res.fun)
+    except OverflowError:  # still rising as N -> infinity (empty cells): no finite maximum
+        # 1e6 n: the bound the fits use for an estimable unobserved cell, and below where
+        # log N!/(N-n)! loses digits to cancellation
+        t_max = math.log(1e6 * max(n, 1.0))
+        warm["beta"] = None  # the last warm start came from the overflowing search
+        l_hat = ll(n + math.exp(t_max))
     # On a boundary (best N = n) the maximiser runs off towards log(0); the ends are then
     # searched from N - n = 1e-9 n, or the steps of 0.5 below would not move it.
-    t_hat = max(float(res.x), math.log(1e-9 * max(n, 1.0)))
-    n_hat, l_hat = n + math.exp(float(res.x)), -float(res.fun)
+    t_hat = max(t_max, math.log(1e-9 * max(n, 1.0)))
+    n_hat = n + math.exp(t_max) if t_max < math.log(1e6 * max(n, 1.0)) else math.inf
 
     def end(root: float) -> float:
         """The N where r(N) = root: below N_hat for a positive root, above for a negative."""
