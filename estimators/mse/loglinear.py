@@ -186,7 +186,7 @@ def _profile_logliks(X: np.ndarray, Y: np.ndarray, N: np.ndarray, beta0: np.ndar
     if beta0 is not None and not ok.all():  # a warm start far out on a boundary can stall: restart
         beta[~ok] = _poisson_irls(X, y[~ok])[0]
     mu = np.exp(np.clip(beta @ X.T, -700, 700))
-    log_p = np.log(np.maximum(mu, 1e-300) / N[:, None])
+    log_p = np.log(np.maximum(mu, 1e-300)) - np.log(N)[:, None]  # no underflow of mu / N at huge N
     ll = gammaln(N + 1) - gammaln(N - n + 1) + np.sum(np.where(y > 0, y * log_p, 0.0), axis=1)
     return ll, digamma(N + 1) - digamma(N - n + 1) + log_p[:, 0], beta
 
