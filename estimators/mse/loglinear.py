@@ -529,11 +529,12 @@ def loglinear(
       warning, when that saturated model cannot be fitted (an empty two-list overlap);
       ``"profile"`` when only one model was fitted (``terms="independence"``, or two lists).
 
-    Measured coverage of the 95% intervals after AIC selection (``benchmarks/mse.py``, 199
-    bootstrap tables, 999 for the bootstrap on the first two designs: 999 tables moved the
-    calibrated coverage by at most 2 of 100 replicates; percent, replicates in brackets; capture probabilities 0.3 and
-    N = 2,000 on 4 lists, 0.3, 0.25, 0.3 and N = 1,000 on 3 lists, unless stated; "sparse":
-    0.1-0.15, N = 3,000; OR: odds ratio of the L1:L2 dependence):
+    Measured coverage of the 95% intervals after AIC selection (``benchmarks/mse.py``; 199
+    bootstrap tables, 999 for the bootstrap on the first two designs, and 999 moved the
+    calibrated coverage by at most 2 of 100 replicates; percent, replicates in brackets;
+    capture probabilities 0.3 and N = 2,000 on 4 lists, 0.3, 0.25, 0.3 and N = 1,000 on 3
+    lists, unless stated; "sparse": 0.1-0.15, N = 3,000; OR: odds ratio of the L1:L2
+    dependence):
 
     ================================  ===========  ===========  ===========  ===========
     design                            profile      bootstrap    calibrated   full
