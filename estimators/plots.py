@@ -33,8 +33,22 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = ("p
             if fmt == "svg":
                 metadata = {"Date": None, "Creator": None}
             fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata)
+            if fmt == "svg":
+                _number_clip_paths(path)
             written.append(path)
     return written
+
+
+def _number_clip_paths(path: Path) -> None:
+    """Rename an SVG's clip paths clip1, clip2, ... in order of appearance: matplotlib
+    names them by hashing their repr, which for a path (a fill_between's) holds a memory
+    address, so the names changed from run to run whatever the salt."""
+    import re
+
+    text = path.read_text()
+    for k, name in enumerate(dict.fromkeys(re.findall(r'<clipPath id="([^"]+)"', text)), start=1):
+        text = text.replace(f'"{name}"', f'"clip{k}"').replace(f"#{name})", f"#clip{k})")
+    path.write_text(text)
 
 
 def log_count_axis(ax, axis: str = "x") -> None:
