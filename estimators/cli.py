@@ -179,8 +179,8 @@ LOGLINEAR_INTERVALS = ("auto", "full", "calibrated", "bootstrap", "profile")
               help="loglinear: the selected model's profile likelihood with cut-offs calibrated by a bootstrap "
                    "repeating the model selection (calibrated), the most general model's profile likelihood (full), "
                    "the BCa interval of that bootstrap (bootstrap), or the selected model's uncalibrated profile "
-                   "likelihood (profile); auto = calibrated, or full when the most general model is saturated "
-                   "(3 lists), bootstrap if that model cannot be fitted.")
+                   "likelihood (profile); auto = calibrated after AIC with two-way terms on 4 or more lists, "
+                   "otherwise full (3 lists, BIC, three-way terms), bootstrap if that model cannot be fitted.")
 @level_option
 @click.option("--seed", type=int, default=2026, show_default=True,
               help="latent-class and the loglinear bootstrap: random seed.")

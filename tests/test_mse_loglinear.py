@@ -90,6 +90,27 @@ def test_regression_fixed_data_and_model_table():
     assert (np.diff(table["aic"]) >= 0).all()
     bic = loglinear(data, criterion="bic")
     assert (np.diff(bic.details["bic"]) >= 0).all()
+    # after BIC "auto" is the full model's interval (the calibrated one over-covered there)
+    assert (bic.lower, bic.upper) == pytest.approx(REGRESSION_FULL, rel=1e-6)
+    assert bic.interval_method.startswith("profile likelihood (multinomial) of the most general model")
+
+
+def test_auto_interval_is_calibrated_only_where_it_was_measured_in_band():
+    from estimators.mse.loglinear import _auto_interval, _design
+
+    def rule(J, terms, criterion, fitted=True):
+        full = tuple(t for size in range(2, 4 if terms == "three-way" else 3)
+                     for t in itertools.combinations(range(J), size))
+        models = [(), full]
+        table = pd.DataFrame({"terms": models, "converged": [True, fitted]})
+        return _auto_interval(table, {m: _design(J, m) for m in models}, models, np.ones(2**J), criterion)
+
+    assert rule(4, "two-way", "aic") == rule(5, "two-way", "aic") == "calibrated"
+    assert rule(4, "two-way", "bic") == rule(3, "two-way", "aic") == "full"
+    # three-way terms: saturated on 4 lists; on 5 the calibrated interval would refit 6,212 models 999 times
+    assert rule(4, "three-way", "aic") == rule(5, "three-way", "aic") == "full"
+    with pytest.warns(UserWarning, match="the most general model cannot be fitted"):
+        assert rule(4, "two-way", "bic", fitted=False) == "bootstrap"
 
 
 REGRESSION = (2049.2310499507994, 1960.7761870110755, 2146.835596455434)
