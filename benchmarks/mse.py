@@ -25,8 +25,10 @@ steps cut the autocorrelation time of N from 1,023 to 607 sweeps on Kosovo and f
 more time per sweep. At the reference setting below one run's ESS varies 2-4x between
 seeds, so its 4-seed medians move between sessions: measured 2026-11-21 after the last
 change to the steps, against LCMCR 0.4.13, 2.29x per CPU-second and 4.10x per wall-clock
-second on Kosovo (3.10x / 5.65x in the run before), 6.55x / 11.68x on the half-unseen
-data, 0.76x / 1.47x on the 10%-unseen data (1.51x / 3.41x before). The ceiling at this
+second on Kosovo (3.10x / 5.65x in the run before; 2.25x / 4.46x in a later session),
+6.55x / 11.68x on the half-unseen data (6.20x / 11.24x later), 0.76x / 1.47x on the
+10%-unseen data (1.51x / 3.41x before, 0.67x / 1.33x later: there the steps gain nothing
+at this setting, though over long runs they cut N's autocorrelation time). The ceiling at this
 setting: 2 x 1,000 kept draws give at most about 2,000 effective draws, and 220,000
 sweeps take 2.3 CPU-seconds at 95,000 sweeps per CPU-second (our plain sweep at its best,
 LCMCR's stated rate), so even independent kept draws would give about 870 per
