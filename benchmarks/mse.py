@@ -318,44 +318,41 @@ def _four_lists_one_dependence(r: int, odds_ratio: float = 3.0):
     return capture_histories(2000, [0.3] * 4, dependence=[(0, 1, odds_ratio)], random_seed=30_000 + r)
 
 
+def _lists(N: int, p: list[float], dependence, seed: int):
+    """Replicate r -> J lists of N victims with these capture probabilities and dependences."""
+    from estimators.simulate import capture_histories
+
+    return lambda r: capture_histories(N, p, dependence=dependence, random_seed=seed + r)
+
+
 def _selection_designs() -> dict:
     """Data sets (replicate -> data, true N) on which the log-linear intervals after selection
     were compared: the two 4-list designs they were developed on, two they were checked on,
     3 lists, where AIC sometimes drops the true dependence, and the guards added when the
     calibrated interval failed there: three more 3-list designs, 5 lists, and sparse lists
     (capture probabilities 0.1-0.15)."""
-    from estimators.simulate import capture_histories
-
-    def lists(N, p, dependence, seed):
-        return lambda r: capture_histories(N, p, dependence=dependence, random_seed=seed + r)
-
     return {
         "4 lists, OR 3": (lambda r: _four_lists_one_dependence(r, 3.0), 2000),
         "4 lists, OR 1.5": (lambda r: _four_lists_one_dependence(r, 1.5), 2000),
-        "4 lists, independent": (lists(2000, [0.3] * 4, (), 40_000), 2000),
-        "4 lists, OR 2 and 0.5": (lists(2000, [0.3] * 4, [(0, 1, 2.0), (2, 3, 0.5)], 50_000), 2000),
-        "3 lists, OR 2": (lists(1000, [0.3, 0.25, 0.3], [(0, 1, 2.0)], 1000), 1000),
-        "3 lists, independent": (lists(1000, [0.3, 0.25, 0.3], (), 60_000), 1000),
-        "3 lists, OR 0.5": (lists(1000, [0.3, 0.25, 0.3], [(0, 1, 0.5)], 70_000), 1000),
-        "3 lists, L2:L3 OR 3, N = 3000": (lists(3000, [0.2, 0.3, 0.25], [(1, 2, 3.0)], 80_000), 3000),
-        "5 lists, OR 2": (lists(2000, [0.3, 0.2, 0.3, 0.25, 0.2], [(0, 1, 2.0)], 90_000), 2000),
-        "4 sparse lists, OR 2, N = 3000": (lists(3000, [0.12, 0.1, 0.15, 0.1], [(0, 1, 2.0)], 100_000), 3000),
-        "3 sparse lists, OR 2, N = 3000": (lists(3000, [0.12, 0.1, 0.15], [(0, 1, 2.0)], 110_000), 3000),
+        "4 lists, independent": (_lists(2000, [0.3] * 4, (), 40_000), 2000),
+        "4 lists, OR 2 and 0.5": (_lists(2000, [0.3] * 4, [(0, 1, 2.0), (2, 3, 0.5)], 50_000), 2000),
+        "3 lists, OR 2": (_lists(1000, [0.3, 0.25, 0.3], [(0, 1, 2.0)], 1000), 1000),
+        "3 lists, independent": (_lists(1000, [0.3, 0.25, 0.3], (), 60_000), 1000),
+        "3 lists, OR 0.5": (_lists(1000, [0.3, 0.25, 0.3], [(0, 1, 0.5)], 70_000), 1000),
+        "3 lists, L2:L3 OR 3, N = 3000": (_lists(3000, [0.2, 0.3, 0.25], [(1, 2, 3.0)], 80_000), 3000),
+        "5 lists, OR 2": (_lists(2000, [0.3, 0.2, 0.3, 0.25, 0.2], [(0, 1, 2.0)], 90_000), 2000),
+        "4 sparse lists, OR 2, N = 3000": (_lists(3000, [0.12, 0.1, 0.15, 0.1], [(0, 1, 2.0)], 100_000), 3000),
+        "3 sparse lists, OR 2, N = 3000": (_lists(3000, [0.12, 0.1, 0.15], [(0, 1, 2.0)], 110_000), 3000),
     }
 
 
 def _five_list_designs() -> dict:
     """5-list data sets on which the most general three-way model's interval was checked
     (``terms="three-way"``, where ``"auto"`` gives it): the selection design and three more."""
-    from estimators.simulate import capture_histories
-
-    def lists(N, p, dependence, seed):
-        return lambda r: capture_histories(N, p, dependence=dependence, random_seed=seed + r)
-
     return {"5 lists, OR 2": _selection_designs()["5 lists, OR 2"],
-            "5 lists, independent": (lists(2000, [0.3, 0.2, 0.3, 0.25, 0.2], (), 120_000), 2000),
-            "5 lists, OR 2 and L3:L4 OR 0.5": (lists(2000, [0.3] * 5, [(0, 1, 2.0), (2, 3, 0.5)], 130_000), 2000),
-            "5 sparse lists, OR 2, N = 3000": (lists(3000, [0.12, 0.1, 0.15, 0.1, 0.12], [(0, 1, 2.0)], 140_000), 3000)}
+            "5 lists, independent": (_lists(2000, [0.3, 0.2, 0.3, 0.25, 0.2], (), 120_000), 2000),
+            "5 lists, OR 2 and L3:L4 OR 0.5": (_lists(2000, [0.3] * 5, [(0, 1, 2.0), (2, 3, 0.5)], 130_000), 2000),
+            "5 sparse lists, OR 2, N = 3000": (_lists(3000, [0.12, 0.1, 0.15, 0.1, 0.12], [(0, 1, 2.0)], 140_000), 3000)}
 
 
 def loglinear_selection_coverage(reps: int, intervals: tuple[str, ...] = ("profile", "bootstrap", "calibrated", "full"),
