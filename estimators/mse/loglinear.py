@@ -584,12 +584,11 @@ def loglinear(
     covered 95.5% and 94.0% of 200 on the first and third designs, with median widths of 967
     and 1,115 (four times the two-way family's), and 90.5% on the sparse lists, where a third
     of the data sets could not be fitted (those count as ``[n, inf)``). On 5 lists the most
-    general three-way
-    model (26 parameters on 31 cells) covered 94.5%, 96.5% and 96.0% of 200 on the 5-list
-    design, with independent lists and with OR 2 and L3:L4 OR 0.5 (median widths 688, 708,
-    440) and 92.0% on sparse lists (0.1-0.15, N = 3,000); the calibrated interval there
-    would refit the 6,212 models in each of 999 tables (some ten minutes per data set), so
-    ``"auto"`` gives ``"full"`` there too.
+    general three-way model (26 parameters on 31 cells) covered 94.5%, 96.5% and 96.0% of
+    200 on the 5-list design, with independent lists and with OR 2 and L3:L4 OR 0.5 (median
+    widths 688, 708, 440) and 92.0% on sparse lists (0.1-0.15, N = 3,000); the calibrated
+    interval there would refit the 6,212 models in each of 999 tables (some ten minutes per
+    data set), so ``"auto"`` gives ``"full"`` there too.
 
     Returns
     -------
