@@ -3,6 +3,7 @@
 import functools
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -93,6 +94,18 @@ def test_regression_fixed_data_and_model_table():
     # after BIC "auto" is the full model's interval (the calibrated one over-covered there)
     assert (bic.lower, bic.upper) == pytest.approx(REGRESSION_FULL, rel=1e-6)
     assert bic.interval_method.startswith("profile likelihood (multinomial) of the most general model")
+
+
+def test_a_value_outside_its_interval_is_flagged():
+    # 3 lists, OR 0.5 (a coverage design), replicate 81: AIC selects independence (1,070),
+    # the saturated model's interval is 710-1,066
+    data = capture_histories(1000, [0.3, 0.25, 0.3], dependence=[(0, 1, 0.5)], random_seed=70_081)
+    with pytest.warns(UserWarning, match="estimate 1,070 lies outside the interval"):
+        est = loglinear(data)
+    assert est.upper < est.value and est.diagnostics["selected"] == "independence"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loglinear(data, interval="profile")  # the selected model's own interval holds its value
 
 
 def test_auto_interval_is_calibrated_only_where_it_was_measured_in_band():
