@@ -8,18 +8,22 @@ STAMP  := $(VENV)/.installed-stamp
 # Set ordering and hashing inside notebooks must not vary between runs.
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv test reproduce benchmark calibrate clean
+.PHONY: help venv test reproduce benchmark calibrate lock clean
 
 help:
 	@echo "make test       unit tests + nbval regression check of every notebook"
 	@echo "make reproduce  execute every notebook in place; write figures/ and figures/summary.*"
 	@echo "make benchmark  speed measurements in benchmarks/ (on demand, not in CI)"
 	@echo "make calibrate  the full (slow) coverage studies"
+	@echo "make lock       re-resolve the dependencies into requirements.lock"
 
-$(STAMP): pyproject.toml
+# The exact versions CI tested, with their hashes (requirements.lock); the package itself
+# on top without resolving anything, built by the locked setuptools.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[notebooks,test]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -37,5 +41,18 @@ benchmark: $(STAMP)
 calibrate: $(STAMP)
 	$(BIN)/python -m pytest tests -m slow
 
+# Re-resolve every dependency to its newest allowed release, rewrite requirements.lock
+# (pip-tools in a venv of its own) and environment.yml's pins. Then `make test` and
+# `make reproduce`, and commit both files with the re-executed notebooks: their watermark
+# cells print the versions.
+LOCK_TOOLS := .venv-lock
+lock:
+	test -x $(LOCK_TOOLS)/bin/pip-compile || ( $(PYTHON) -m venv $(LOCK_TOOLS) && \
+	    $(LOCK_TOOLS)/bin/python -m pip install --quiet "pip-tools==7.7.0" )
+	$(LOCK_TOOLS)/bin/pip-compile --upgrade --quiet --generate-hashes --allow-unsafe \
+	    --strip-extras --no-emit-index-url --no-emit-find-links --all-build-deps \
+	    --extra notebooks --extra test -o requirements.lock pyproject.toml
+	$(PYTHON) .ci/sync_environment.py
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) $(LOCK_TOOLS) build dist *.egg-info .pytest_cache

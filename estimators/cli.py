@@ -212,7 +212,7 @@ def mse(file: Path, method: str, lists: str | None, criterion: str, interval: st
 
 
 @main.command()
-@click.option("--estimator", "name", required=True,
+@click.option("--estimator", "name", default=None,
               help="Estimator to check (see --list), e.g. incident_model or proportion_ratio.")
 @click.option("--reps", type=click.IntRange(min=1), default=200, show_default=True,
               help="Simulated data sets per scenario.")
@@ -232,19 +232,30 @@ def coverage(name: str, reps: int, scenario: str | None, level: float, seed: int
     the same table whatever the number of workers.
 
     Example: estimators coverage --estimator proportion_ratio --reps 400 --workers 2
+    (or: estimators coverage --list)
     """
+    import pandas as pd
+
     from . import calibration, scenarios
 
     listed = scenarios.scenarios()
-    chosen = [s for s in listed if s.estimator == name or s.estimator.startswith(f"{name} (")]
+    if name is None and not list_only:
+        raise click.UsageError("give --estimator NAME (every name: estimators coverage --list)")
+    # "chapman" names mse.chapman; "proportion_ratio" both of its variants
+    chosen = [s for s in listed if name is None
+              or name in (s.estimator, s.estimator.split(" (")[0], s.estimator.split(" (")[0].removeprefix("mse."))]
     if scenario is not None:
         chosen = [s for s in chosen if s.name == scenario]
-    if list_only or not chosen:
+    if not chosen:
         for s in listed:
-            click.echo(f"{s.estimator:<30} {s.name:<28} assumptions {'hold' if s.assumptions_hold else 'broken'}")
-        if not chosen:
-            raise click.BadParameter(f"no scenario for estimator {name!r}"
-                                     + (f" and scenario {scenario!r}" if scenario else ""), param_hint="--estimator")
+            click.echo(f"{s.estimator:<30} {s.name:<28} assumptions {'hold' if s.assumptions_hold else 'broken'}",
+                       err=True)
+        raise click.BadParameter(f"no scenario for estimator {name!r}"
+                                 + (f" and scenario {scenario!r}" if scenario else "") + " (listed above)",
+                                 param_hint="--estimator")
+    if list_only:
+        emit(pd.DataFrame({"estimator": [s.estimator for s in chosen], "scenario": [s.name for s in chosen],
+                           "assumptions": ["hold" if s.assumptions_hold else "broken" for s in chosen]}), fmt)
         return
     report = calibration.coverage_grid(**scenarios.grid(chosen), n_reps=reps, level=level, random_seed=seed,
                                        client=scheduler, n_workers=workers, progress=None)

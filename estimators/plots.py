@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,11 +16,13 @@ DPI = 120
 
 
 def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
-    """Save ``fig`` as ``stem.png`` and ``stem.svg`` with nothing that varies between runs.
+    """Save ``fig`` as ``stem.png`` and ``stem.svg`` with nothing that varies between runs
+    or between machines.
 
     Matplotlib stamps SVGs with the date and random element ids, and PNGs with its
     version; we drop the date and version and fix the id salt, so that re-running a
-    notebook leaves ``git status`` clean.
+    notebook leaves ``git status`` clean. SVG coordinates are rounded (`_normalise_svg`)
+    so that a last-digit difference in the data between two CPUs does not change the file.
     """
     import matplotlib as mpl
 
@@ -34,21 +37,43 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = ("p
                 metadata = {"Date": None, "Creator": None}
             fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata)
             if fmt == "svg":
-                _number_clip_paths(path)
+                path.write_text(_normalise_svg(path.read_text()))
             written.append(path)
     return written
 
 
-def _number_clip_paths(path: Path) -> None:
-    """Rename an SVG's clip paths clip1, clip2, ... in order of appearance: matplotlib
-    names them by hashing their repr, which for a path (a fill_between's) holds a memory
-    address, so the names changed from run to run whatever the salt."""
-    import re
+# Attributes that hold coordinates; text content and colours are left as they are.
+_GEOMETRY = re.compile(r'\b(d|x|y|x1|x2|y1|y2|width|height|transform|points|viewBox)="([^"]*)"')
+_LONG_DECIMAL = re.compile(r"-?\d+\.\d{3,}")
+# Matplotlib's content-hashed ids: a letter and 10 hex digits (p: clip path, m: marker, h: hatch).
+_HASHED_ID = re.compile(r'id="([a-z])([0-9a-f]{10})"')
 
-    text = path.read_text()
-    for k, name in enumerate(dict.fromkeys(re.findall(r'<clipPath id="([^"]+)"', text)), start=1):
-        text = text.replace(f'"{name}"', f'"clip{k}"').replace(f"#{name})", f"#clip{k})")
-    path.write_text(text)
+
+def _normalise_svg(text: str) -> str:
+    """Round coordinates to 1/100 pt and number matplotlib's hashed ids in order.
+
+    Matplotlib writes six decimals, so an axis limit that differs in its 15th digit
+    between two CPUs (SIMD and BLAS differ) moved every point's last digit, and a marker's
+    id (a hash of its path) with it. A hundredth of a point is 1/7200 inch, far below what
+    any screen or printer shows. Clip paths were named by hashing a repr that holds a
+    memory address, so they changed from run to run whatever the salt: all hashed ids are
+    renamed clip1, marker1, hatch1, ... by order of appearance."""
+
+    def short(number: re.Match) -> str:
+        value = f"{float(number.group()):.2f}".rstrip("0").rstrip(".")
+        return "0" if value == "-0" else value
+
+    text = _GEOMETRY.sub(lambda m: f'{m.group(1)}="{_LONG_DECIMAL.sub(short, m.group(2))}"', text)
+    kinds = {"p": "clip", "m": "marker", "h": "hatch"}
+    seen: dict[str, str] = {}
+    for kind, digest in _HASHED_ID.findall(text):
+        name = kind + digest
+        if name not in seen:
+            prefix = kinds.get(kind, kind)
+            seen[name] = f"{prefix}{sum(v.startswith(prefix) for v in seen.values()) + 1}"
+    for name, new in seen.items():
+        text = text.replace(f'"{name}"', f'"{new}"').replace(f"#{name}", f"#{new}")
+    return text
 
 
 def log_count_axis(ax, axis: str = "x") -> None:

@@ -12,8 +12,9 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-__all__ = ["run_notebook", "reproduce"]
+__all__ = ["run_notebook", "reproduce", "merge_streams"]
 
 
 def run_notebook(path: Path, *, timeout: int = 3600) -> float:
@@ -31,8 +32,36 @@ def run_notebook(path: Path, *, timeout: int = 3600) -> float:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    merge_streams(nb)
     nbformat.write(nb, path)
     return time.perf_counter() - start
+
+
+def merge_streams(nb) -> None:
+    """Join each run of consecutive stream outputs of a cell into one stdout block followed
+    by one stderr block, in place; other outputs (figures, tables) keep their places.
+
+    How a cell's printing is cut into messages, and how stdout and stderr interleave,
+    depends on when the kernel flushes: one run stored two blocks where the last stored one
+    (notebook 01, on a fresh clone). Joined in a fixed order the text is the same on every
+    run."""
+    for cell in nb.cells:
+        if "outputs" not in cell:
+            continue
+        merged: list = []
+        run: dict[str, Any] = {}
+        for out in cell["outputs"] + [None]:
+            if out is not None and out.get("output_type") == "stream":
+                if out["name"] in run:
+                    run[out["name"]]["text"] += out["text"]
+                else:
+                    run[out["name"]] = out
+                continue
+            merged += [run[name] for name in ("stdout", "stderr") if name in run]
+            run = {}
+            if out is not None:
+                merged.append(out)
+        cell["outputs"] = merged
 
 
 def reproduce(root: Path = Path("."), *, pattern: str = "*.ipynb") -> None:

@@ -63,6 +63,17 @@ def test_coverage_runs_a_small_study_and_refuses_unknown_estimators():
     assert bad.returncode == 2 and "no scenario for estimator 'no_such_estimator'" in bad.stderr
 
 
+def test_coverage_list_needs_no_estimator():
+    # It exited 2 with "Missing option '--estimator'".
+    table = run("coverage", "--list").stdout
+    assert "mse.latent_class" in table and "incident_model" in table and "broken" in table
+    csv = run("coverage", "--list", "--estimator", "chapman", "--csv").stdout.splitlines()
+    assert csv == ["estimator,scenario,assumptions", "mse.chapman,two independent lists,hold",
+                   "mse.chapman,positively dependent lists,broken"]
+    missing = run("coverage", check=False)
+    assert missing.returncode == 2 and "give --estimator NAME" in missing.stderr
+
+
 def test_reproduce_with_no_matching_notebook_fails_clearly():
     out = run("reproduce", "--pattern", "no-such-*.ipynb", check=False)
     assert out.returncode == 1 and "no notebooks matching" in out.stderr

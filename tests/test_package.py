@@ -22,20 +22,60 @@ def test_every_public_name_resolves():
         assert getattr(estimators, name) is not None, name
 
 
-def _requirement_name(spec: str) -> str:
-    return re.split(r"[<>=!~ \[]", spec, maxsplit=1)[0].lower()
+def _lock() -> dict[str, str]:
+    text = (ROOT / "requirements.lock").read_text()
+    return {m.group(1).lower(): m.group(2) for m in re.finditer(r"^([A-Za-z0-9_.-]+)==(\S+)", text, re.M)}
 
 
-def test_environment_yml_lists_what_pyproject_does():
+def test_the_lock_pins_every_requirement_within_pyprojects_bounds():
+    from packaging.requirements import Requirement
+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = set(project["dependencies"])
+    specs = list(project["dependencies"])
     for extra in project["optional-dependencies"].values():
-        wanted |= set(extra)
-    conda = set()
-    text = (ROOT / "environment.yml").read_text().split("dependencies:", 1)[1]
-    for line in text.splitlines():
-        m = re.match(r"\s+- ([A-Za-z0-9_.-]+.*)$", line)
-        if m and not m.group(1).startswith(("python=", "pip", "-e")):
-            conda.add(m.group(1).strip())
-    # Same names and the same version bounds, spelled identically.
-    assert conda == wanted
+        specs += extra
+    locked = _lock()
+    for spec in map(Requirement, specs):
+        name = spec.name.lower()
+        assert name in locked, f"{name} is not in requirements.lock: run `make lock`"
+        assert spec.specifier.contains(locked[name], prereleases=True), (name, locked[name], str(spec))
+    text = (ROOT / "requirements.lock").read_text()
+    # Every pin has its hashes, and nothing names this machine's package mirrors.
+    assert text.count("==") == len(locked) and text.count("--hash=sha256:") >= len(locked)
+    assert "file://" not in text and "--find-links" not in text and "--extra-index-url" not in text
+
+
+def test_make_test_runs_on_the_locked_versions():
+    # The environment the tests run in is the lock, package for package (make test builds it).
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name, pinned in _lock().items():
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = None
+        assert installed == pinned, f"{name}: {installed} installed, {pinned} locked; `rm -r .venv && make test`"
+
+
+def test_environment_yml_is_written_from_the_lock():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sync", ROOT / ".ci" / "sync_environment.py")
+    sync = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sync)
+    assert (ROOT / "environment.yml").read_text() == sync.environment_yml(), \
+        "environment.yml is out of step with requirements.lock: run `python .ci/sync_environment.py`"
+
+
+def test_no_file_names_a_path_on_the_developers_machine():
+    # Provenance names the published source; a path into the developers' workspace means
+    # nothing to a reader and breaks on a fresh clone (data/README.md named one).
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    pattern = re.compile("|".join(f"/{top}/" for top in ("work", "root", "home")))
+    offenders = []
+    for name in tracked.stdout.splitlines():
+        path = ROOT / name
+        if path.suffix in {".py", ".md", ".csv", ".ipynb", ".cfg", ".toml", ".yml", ".txt"} and path.is_file():
+            offenders += [f"{name}:{k}" for k, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
+                          if pattern.search(line)]
+    assert not offenders, offenders

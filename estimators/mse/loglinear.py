@@ -73,16 +73,20 @@ def _term_label(names: list[str], terms: tuple[tuple[int, ...], ...]) -> str:
 # -- fitting --------------------------------------------------------------------------------
 
 def _poisson_irls(X: np.ndarray, Y: np.ndarray, beta: np.ndarray | None = None,
-                  *, tol: float = 1e-12, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  *, tol: float = 1e-10, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Poisson log-linear MLEs of one design ``X`` on many tables at once (rows of ``Y``):
     Newton–Raphson with step halving, batched. Returns ``(beta, converged, loglik)``, one
     row each; ``loglik`` omits the constant ``-sum log y!``.
 
     Serves the profile likelihood (one table) and the bootstrap (thousands). A table has
-    converged when its log-likelihood stops changing (relative ``tol``), as R's ``glm``
-    judges the deviance: with empty margins the MLE lies at the boundary (some parameters
-    run to infinity, the fitted cells to zero) and only the likelihood settles. Halving
-    keeps every step uphill, so such fits creep to the boundary instead of oscillating.
+    converged when the gain the next Newton step predicts (half the Newton decrement
+    ``grad' H^-1 grad``) is below ``tol``, in log-likelihood units. Not a relative change
+    of the log-likelihood: in the profile likelihood at N ~ 1e9 the unobserved cell makes
+    it ~2e10, so a relative 1e-12 would stop 0.02 short, by an amount that differs from
+    CPU to CPU. With empty margins the MLE lies at the boundary (some parameters run to
+    infinity, the fitted cells to zero); the predicted gain still falls geometrically there,
+    and halving keeps every step uphill, so such fits creep to the boundary instead of
+    oscillating.
     """
     Y = np.asarray(Y, dtype=float)
     B, p = Y.shape[0], X.shape[1]
@@ -116,6 +120,7 @@ def _poisson_irls(X: np.ndarray, Y: np.ndarray, beta: np.ndarray | None = None,
                     pass
         bad_step = ~np.all(np.isfinite(step), axis=1)  # singular in all but name (N - n ~ 0)
         step[bad_step] = 0.0
+        gain = 0.5 * np.einsum("bp,bp->b", grad, step)
         f_new = loglik(b + step, y)
         downhill = f_new < f_old - 1e-12 * np.abs(f_old)
         for _ in range(40):
@@ -126,7 +131,7 @@ def _poisson_irls(X: np.ndarray, Y: np.ndarray, beta: np.ndarray | None = None,
             downhill = f_new < f_old - 1e-12 * np.abs(f_old)
         beta[idx] = b + step
         f[idx] = f_new
-        done = np.abs(f_new - f_old) <= tol * (np.abs(f_new) + 0.1)
+        done = gain <= tol
         failed[idx[bad_step]] = True
         active[idx[done | bad_step]] = False
     return beta, ~active & ~failed, f
@@ -171,13 +176,37 @@ def _fit_observed(X: np.ndarray, counts: np.ndarray) -> dict[str, Any]:
     return out
 
 
+def _falling_factorial_terms(N: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``log N!/(N-n)! - n log N`` and its derivative in N, without cancellation.
+
+    At N ~ 1e9 both log-gammas are ~2e10 and their difference keeps five decimals; for
+    ``M = N - n >= 1000`` Stirling's series (to 1/z^3, error < 1e-12) gives the difference
+    from ``log1p(-n/N)``, whose size is that of the result."""
+    from scipy.special import digamma, gammaln
+
+    M = N - n
+    big = M >= 1000.0
+    Ms, Ns = np.where(big, M, 1000.0), np.where(big, N, 1000.0 + n)
+    l1p = np.log1p(-n / Ns)
+    stirling = (-(Ms + 0.5) * l1p - n + (1 / Ns - 1 / Ms) / 12 - (Ns**-3 - Ms**-3) / 360)
+    d_stirling = -l1p + (1 / Ns - 1 / Ms) / 2 - (Ns**-2 - Ms**-2) / 12
+    Nd, Md = np.where(big, 1.0, N), np.where(big, 1.0, M)
+    direct = gammaln(Nd + 1) - gammaln(Md + 1) - n * np.log(Nd)
+    d_direct = digamma(Nd + 1) - digamma(Md + 1)
+    return np.where(big, stirling, direct), np.where(big, d_stirling, d_direct)
+
+
 def _profile_logliks(X: np.ndarray, Y: np.ndarray, N: np.ndarray, beta0: np.ndarray | None = None):
     """Multinomial profile log-likelihood of N for many tables at once (rows of ``Y``: the
     ``2**J - 1`` observed cells; ``N`` one value per table), maximised over the model's cell
     probabilities: ``log N!/(N-n)! + sum_c y_c log(mu_c / N)`` with the unobserved cell set
-    to ``N - n``. Returns ``(loglik, d loglik / dN, beta)``, one row each."""
-    from scipy.special import digamma, gammaln
+    to ``N - n``. Returns ``(loglik, d loglik / dN, beta)``, one row each.
 
+    Written so that no term grows with N: the ``n log N`` of the falling factorial cancels
+    the observed cells' ``- y_c log N`` exactly, and the unobserved cell's ``log(mu_0 / N)``
+    is ``log1p(-s / N)`` with ``s`` the observed cells' fitted total (the fits keep
+    ``sum mu = N``). At N ~ 1e9 the naive sum kept five decimals, too few to tell a rising
+    likelihood from a flat one."""
     Y = np.asarray(Y, dtype=float)
     N = np.asarray(N, dtype=float)
     n = Y.sum(axis=1)
@@ -186,9 +215,13 @@ def _profile_logliks(X: np.ndarray, Y: np.ndarray, N: np.ndarray, beta0: np.ndar
     if beta0 is not None and not ok.all():  # a warm start far out on a boundary can stall: restart
         beta[~ok] = _poisson_irls(X, y[~ok])[0]
     mu = np.exp(np.clip(beta @ X.T, -700, 700))
-    log_p = np.log(np.maximum(mu, 1e-300)) - np.log(N)[:, None]  # no underflow of mu / N at huge N
-    ll = gammaln(N + 1) - gammaln(N - n + 1) + np.sum(np.where(y > 0, y * log_p, 0.0), axis=1)
-    return ll, digamma(N + 1) - digamma(N - n + 1) + log_p[:, 0], beta
+    share = mu[:, 1:].sum(axis=1) / N  # the observed cells' share; log1p only where it is small
+    log_p0 = np.where(share < 0.5, np.log1p(-np.minimum(share, 0.5)),
+                      np.log(np.maximum(mu[:, 0], 1e-300)) - np.log(N))
+    falling, d_falling = _falling_factorial_terms(N, n)
+    observed = np.sum(np.where(Y > 0, Y * np.log(np.maximum(mu[:, 1:], 1e-300)), 0.0), axis=1)
+    ll = falling + observed + np.where(N > n, (N - n), 0.0) * log_p0
+    return ll, d_falling + log_p0, beta
 
 
 def _profile_loglik(X: np.ndarray, counts: np.ndarray, N: float, beta0: np.ndarray | None):
@@ -252,22 +285,33 @@ def profile_interval(X: np.ndarray, counts: np.ndarray, *, level: float = 0.95,
         warm["beta"] = beta
         return value
 
+    # 1e6 n: the bound the fits use for an estimable unobserved cell. A likelihood still
+    # rising there (empty cells leave the model unbounded) has no finite maximum.
+    t_far = math.log(1e6 * max(n, 1.0))
+
+    class _Unbounded(Exception):
+        pass
+
+    def objective(t: float) -> float:
+        if t > t_far + 1.0:
+            raise _Unbounded
+        return -ll(n + math.exp(t))
+
     m0 = max((start or n * 1.1) - n, 1e-3)
     # Maximise over log(N - n) so that the search never leaves N > n.
     try:
-        res = minimize_scalar(lambda t: -ll(n + math.exp(t)), bracket=(math.log(m0) - 0.5, math.log(m0) + 0.5),
-                              tol=1e-10)
+        if ll(n + math.exp(t_far)) >= ll(n + math.exp(t_far - 1.0)):
+            raise _Unbounded
+        res = minimize_scalar(objective, bracket=(math.log(m0) - 0.5, math.log(m0) + 0.5), tol=1e-10)
         t_max, l_hat = float(res.x), -float(res.fun)
-    except OverflowError:  # still rising as N -> infinity (empty cells): no finite maximum
-        # 1e6 n: the bound the fits use for an estimable unobserved cell, and below where
-        # log N!/(N-n)! loses digits to cancellation
-        t_max = math.log(1e6 * max(n, 1.0))
-        warm["beta"] = None  # the last warm start came from the overflowing search
+    except _Unbounded:
+        t_max = t_far
+        warm["beta"] = None  # the last warm start came from far out
         l_hat = ll(n + math.exp(t_max))
     # On a boundary (best N = n) the maximiser runs off towards log(0); the ends are then
     # searched from N - n = 1e-9 n, or the steps of 0.5 below would not move it.
     t_hat = max(t_max, math.log(1e-9 * max(n, 1.0)))
-    n_hat = n + math.exp(t_max) if t_max < math.log(1e6 * max(n, 1.0)) else math.inf
+    n_hat = n + math.exp(t_max) if t_max < t_far else math.inf
 
     def end(root: float) -> float:
         """The N where r(N) = root: below N_hat for a positive root, above for a negative."""

@@ -1,8 +1,10 @@
 """Reference values: Airwars' published per-grade snapshots (2025–26).
 
-Provenance: /work/shared/FIGURES.md, section "Airwars per-grade snapshots", from
-airwars.org/conflict/russian-military-in-syria and the Turkish military and US-led
-coalition conflict pages. Retyped here *only* as the oracle the tests check
+Provenance: Airwars' conflict pages as published in 2025–26 —
+airwars.org/conflict/russian-military-in-syria and airwars.org's Turkish military in Iraq
+and Syria and US-led coalition in Iraq and Syria pages — whose per-grade tables the site
+computes from its incident archive (public repository rctngle/airwars-archive-2025,
+theme/functions/conflicts.php, get_grading_stats()). Retyped here *only* as the oracle the tests check
 `graded_range` against; the package reads the same figures from
 data/published_figures.csv via estimators.datasets.load_grade_snapshots().
 """
