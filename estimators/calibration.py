@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["coverage", "coverage_grid", "CoverageReport", "TIMING_COLUMNS"]
+__all__ = ["coverage", "coverage_grid", "CoverageReport", "CoverageError", "TIMING_COLUMNS"]
 
 #: Columns that measure the machine, not the method: they differ between runs.
-#: ``seconds`` is the compute time of a row's replicates (summed over workers).
+#: ``seconds`` is the CPU time of a row's replicates (each measured in its worker, summed).
 TIMING_COLUMNS = ("seconds", "replicates_per_second")
 
 
@@ -42,7 +42,7 @@ def _replicate(index: int, seed: Any, estimator: Callable, simulate: Callable, l
     """One simulated data set and its estimate; never raises (errors are recorded)."""
     import numpy as np
 
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time of this worker process: replicates run one per process
     record: dict[str, Any] = {"replicate": index, "truth": math.nan, "value": math.nan,
                               "lower": math.nan, "upper": math.nan, "error": None}
     try:
@@ -53,7 +53,7 @@ def _replicate(index: int, seed: Any, estimator: Callable, simulate: Callable, l
                       lower=est.lower, upper=est.upper)
     except Exception as exc:  # noqa: BLE001 - a failure is a result to report, not to hide
         record["error"] = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    record["cpu_seconds"] = time.perf_counter() - start
+    record["cpu_seconds"] = time.process_time() - start
     return record
 
 
@@ -76,6 +76,10 @@ def _summarise(reps: pd.DataFrame, level: float) -> dict[str, Any]:
         "seconds": seconds,
         "replicates_per_second": len(reps) / seconds if seconds > 0 else math.nan,
     }
+
+
+class CoverageError(RuntimeError):
+    """Every replicate of a (scenario, estimator) failed: there is no coverage to report."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,10 @@ def _run(jobs: list[tuple[dict, Callable, Callable]], *, n_reps: int, level: flo
         wall = time.perf_counter() - started
 
     reps = pd.DataFrame(records).sort_values(["job", "replicate"], ignore_index=True)
+    for j, (labels, _, _) in enumerate(jobs):
+        errors = reps.loc[reps["job"] == j, "error"]
+        if errors.notna().all():  # a table of NaN would hide that the estimator never ran
+            raise CoverageError(f"all {len(errors)} replicates of {labels} failed; the first: {errors.iloc[0]}")
     rows = []
     for j, (labels, _, _) in enumerate(jobs):
         rows.append({**labels, **_summarise(reps[reps["job"] == j], level)})

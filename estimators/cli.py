@@ -181,12 +181,15 @@ LOGLINEAR_INTERVALS = ("auto", "full", "calibrated", "bootstrap", "profile")
                    "the BCa interval of that bootstrap (bootstrap), or the selected model's uncalibrated profile "
                    "likelihood (profile); auto = calibrated after AIC with two-way terms on 4 or more lists, "
                    "otherwise full (3 lists, BIC, three-way terms), bootstrap if that model cannot be fitted.")
+@click.option("--id-column", default=None,
+              help="A file with one row per victim: the column of victim identifiers (checked unique, not a list).")
 @level_option
 @click.option("--seed", type=int, default=2026, show_default=True,
               help="latent-class and the loglinear bootstrap: random seed.")
 @output_options
 @data_errors
-def mse(file: Path, method: str, lists: str | None, criterion: str, interval: str, level: float, seed: int,
+def mse(file: Path, method: str, lists: str | None, criterion: str, interval: str, id_column: str | None,
+        level: float, seed: int,
         fmt: str | None) -> None:
     """Multiple systems estimation on linked lists (a pattern table or one row per victim).
 
@@ -195,7 +198,7 @@ def mse(file: Path, method: str, lists: str | None, criterion: str, interval: st
     from . import mse as family
     from .data import read_capture_histories
 
-    histories = read_capture_histories(file)
+    histories = read_capture_histories(file, id_column=id_column)
     if method == "chapman":
         pair = tuple(lists.split(",")) if lists else None
         result = family.chapman(histories, lists=pair, level=level)

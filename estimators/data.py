@@ -102,8 +102,8 @@ class Column:
             return "one of: " + ", ".join(self.choices)
         return {
             "text": "non-empty text",
-            "count": "a non-negative whole number (digits only, no thousands separators)",
-            "number": "a non-negative number (no thousands separators)",
+            "count": "a non-negative whole number, at most 999999999 (digits 0-9 only, no thousands separators)",
+            "number": "a non-negative number, at most 999999999 (digits 0-9 and a decimal point only, no thousands separators)",
             "date": "an ISO date YYYY-MM-DD",
             "partial_date": "an ISO date YYYY, YYYY-MM or YYYY-MM-DD",
         }[self.kind] + (f" not above {self.upper:g}" if self.upper is not None else "")
@@ -121,14 +121,8 @@ class _Table:
             path = Path(source)
             if not path.exists():
                 raise FileNotFoundError(f"{path}: no such file")
-            # Everything as text: we parse and check each column ourselves, so that
-            # pandas never guesses a type or turns "n/a" into NaN behind our back.
             self.label, self.from_file = str(source), True
-            try:
-                self.frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-            except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-                raise DataValidationError(source=self.label, row=None, column=None, value=str(exc),
-                                          expected="a UTF-8 CSV file with a header row") from None
+            self.frame = _read_csv_text(path, self.label)
         else:
             raise TypeError(f"expected a CSV path or a DataFrame, got {type(source).__name__}")
         if name is not None:
@@ -141,7 +135,8 @@ class _Table:
         hits = np.flatnonzero(np.asarray(mask, dtype=bool))
         if len(hits):
             pos = int(hits[0])
-            self.fail(pos, column, self.frame[column].iloc[pos], expected)
+            value = self.frame[column].iloc[pos] if column in self.frame.columns else "(no such column)"
+            self.fail(pos, column, value, expected)
 
     def fail(self, position: int | None, column: str | None, value: Any, expected: str):
         row = None if position is None else position + 1
@@ -151,13 +146,63 @@ class _Table:
         )
 
 
+def _read_csv_text(path: Path, label: str) -> pd.DataFrame:
+    """A CSV file as a frame of strings, or a `DataValidationError` with the line.
+
+    Everything as text: we parse and check each column ourselves, so that pandas never
+    guesses a type or turns "n/a" into NaN behind our back. A row with fewer cells than
+    the header would come back padded with empty cells (read as "not reported"), and one
+    with more as a parser message without a column: both are refused here by counting
+    each record's cells. A byte that is not UTF-8 is reported with its line."""
+    import csv
+    import io
+
+    import pandas as pd
+
+    def fail(line: int | None, value: Any, expected: str):
+        raise DataValidationError(source=label, row=None if line is None else line - 1,
+                                  line=line, column=None, value=value, expected=expected)
+
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(raw.count(b"\n", 0, exc.start) + 1, raw[exc.start:exc.start + 4], "UTF-8 text (save the file as UTF-8)")
+    if "\x00" in text:
+        fail(text.count("\n", 0, text.index("\x00")) + 1, "\x00", "text without NUL bytes (is this a CSV file?)")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None or not any(cell.strip() for cell in header):
+            fail(1 if header is not None else None, "(no header)", "a UTF-8 CSV file with a header row")
+        line = reader.line_num
+        for record in reader:
+            if record and len(record) != len(header):
+                fail(line + 1, f"{len(record)} cells", f"{len(header)} cells, as in the header")
+            line = reader.line_num
+    except csv.Error as exc:
+        fail(reader.line_num, str(exc), "well-formed CSV (quotes closed)")
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        fail(None, str(exc), "a UTF-8 CSV file with a header row")
+
+
 def _empty_mask(series: pd.Series) -> pd.Series:
     if series.dtype.kind in "biufcM":
         return series.isna()
     return series.isna() | (series.astype("string").str.strip() == "")
 
 
+#: The largest count or number a cell may hold. No incident, list or published figure
+#: comes near a billion, and below it the sums of up to nine million rows are exact in
+#: the float64 arithmetic the estimators use (< 2**53); a 23-digit count or one near
+#: 2**63 (which summed to a negative number) is a typo or a corrupt export.
+MAX_COUNT = 999_999_999
+
+
 def _parse_column(table: _Table, col: Column) -> pd.Series:
+    import numpy as np
     import pandas as pd
 
     raw = table.frame[col.name]
@@ -169,15 +214,18 @@ def _parse_column(table: _Table, col: Column) -> pd.Series:
         table.fail_where(bad & ~empty, col.name, col.expected())
 
     if col.kind in ("count", "number"):
-        if raw.dtype.kind in "biuf":
+        if raw.dtype.kind in "iuf":
             values = raw.astype(float)
+            first_bad(~np.isfinite(values))
         else:
             text = raw.astype("string").str.strip()
-            # Digits only: "1,302", "~20" or "20+" are not numbers to be guessed at.
-            pattern = r"\d+" if col.kind == "count" else r"\d+(\.\d+)?([eE][+-]?\d+)?"
+            # ASCII digits only: "1,302", "~20", "20+" or "٤" are not numbers to be guessed
+            # at; at most 9 digits before the point (see MAX_COUNT).
+            pattern = r"[0-9]{1,9}" if col.kind == "count" else r"[0-9]{1,9}(\.[0-9]+)?"
             first_bad(~text.str.fullmatch(pattern).fillna(False).astype(bool))
             values = pd.to_numeric(text.where(~empty), errors="raise")
         first_bad(values < 0)
+        first_bad(values > MAX_COUNT)
         if col.kind == "count":
             first_bad((values % 1) != 0)
         if col.upper is not None:
@@ -397,7 +445,8 @@ def _split_names(text: pd.Series) -> pd.Series:
     return text.__class__(np.asarray(cleaned, dtype=object)[codes], index=text.index)
 
 
-def read_incidents(source: Any, *, name: str | None = None) -> pd.DataFrame:
+def read_incidents(source: Any, *, name: str | None = None, earliest: str | None = "1990-01-01",
+                   latest: str | None = "today", allow_empty: bool = False) -> pd.DataFrame:
     """Load and validate an incident table (one row per alleged incident).
 
     Columns (see ``data/README.md``): ``incident_id`` (unique), ``date`` (ISO),
@@ -416,6 +465,12 @@ def read_incidents(source: Any, *, name: str | None = None) -> pd.DataFrame:
     - A conceded maximum above the reported maximum is **not** an error (belligerents
       sometimes concede more than monitors recorded): the row is kept and flagged in
       the added boolean column ``conceded_above_reported``.
+    - ``named_victims`` is not above ``deaths_max``: a victim named is a death reported.
+    - ``date`` lies between ``earliest`` and ``latest`` (default 1990-01-01 and today;
+      ``None`` lifts a bound): a date in the future or a 1970-01-01 is an export's
+      placeholder, not an incident's date.
+    - The table has at least one incident (``allow_empty=True`` accepts none): a file
+      with a header and no rows would give a range of 0–0.
 
     Added columns: ``has_count`` (bool), ``conceded_above_reported`` (bool),
     ``n_belligerents`` (int). ``belligerents`` is normalised (spaces around ``;``
@@ -426,6 +481,15 @@ def read_incidents(source: Any, *, name: str | None = None) -> pd.DataFrame:
     import pandas as pd
 
     typed, table = parse_table(source, INCIDENTS_SCHEMA, name=name)
+    if not len(typed) and not allow_empty:
+        table.fail(None, None, "(no rows)", "at least one incident (allow_empty=True accepts an empty table)")
+    for bound, side, too_far in ((earliest, "earliest", lambda d, b: d < b), (latest, "latest", lambda d, b: d > b)):
+        if bound is None:
+            continue
+        limit = pd.Timestamp.today().normalize() if bound == "today" else pd.Timestamp(bound)
+        table.fail_where(too_far(typed["date"], limit).to_numpy(dtype=bool), "date",
+                         f"a date {'on or after' if side == 'earliest' else 'on or before'} {limit:%Y-%m-%d} "
+                         f"(read_incidents({side}=...) moves the bound; None lifts it)")
     has_min, has_max = typed["deaths_min"].notna(), typed["deaths_max"].notna()
     table.fail_where(has_min & ~has_max, "deaths_max", "a maximum, since deaths_min is given (leave both empty when no count was reported)")
     table.fail_where(~has_min & has_max, "deaths_min", "a minimum, since deaths_max is given (leave both empty when no count was reported)")
@@ -435,6 +499,8 @@ def read_incidents(source: Any, *, name: str | None = None) -> pd.DataFrame:
             dtype = object if col in ("assessment", "place") else "Int64"
             typed[col] = pd.Series(pd.NA if dtype == "Int64" else None, index=typed.index, dtype=dtype)
     check_low_high(table, typed, "conceded_min", "conceded_max")
+    named_above = (typed["named_victims"] > typed["deaths_max"]).fillna(False).to_numpy(dtype=bool)
+    table.fail_where(named_above, "named_victims", "no more named victims than the row's deaths_max")
     for col in ("place", "assessment"):  # missing text as None, never pd.NA (unambiguous ==)
         typed[col] = typed[col].astype(object).where(typed[col].notna(), None)
     typed["belligerents"] = _split_names(typed["belligerents"])
@@ -500,6 +566,7 @@ def read_monitor_export(
     *,
     columns: dict[str, tuple[str, ...]] | None = None,
     name: str | None = None,
+    **rules: Any,
 ) -> pd.DataFrame:
     """Read a monitor's export (e.g. Airwars' incident list) as a validated incident table.
 
@@ -509,7 +576,8 @@ def read_monitor_export(
     "Civilians reported killed" column become ``deaths_min``/``deaths_max``; likewise a
     "Civilian deaths conceded" column becomes ``conceded_min``/``conceded_max``. Columns
     the mapping does not know are refused, as `read_incidents` does. Then every rule of
-    `read_incidents` applies; errors name the export's own column where they can.
+    `read_incidents` applies (its ``earliest``, ``latest`` and ``allow_empty`` are passed
+    through ``rules``); errors name the export's own column where they can.
     """
     import pandas as pd
 
@@ -539,7 +607,7 @@ def read_monitor_export(
         frame[hi] = ["" if p[1] is None else str(p[1]) for p in parsed]
         frame = frame.drop(columns=[text_col])
     frame = frame.astype(str).replace({"nan": "", "None": ""})
-    return read_incidents(pd.DataFrame(frame), name=table.label)
+    return read_incidents(pd.DataFrame(frame), name=table.label, **rules)
 
 
 # -- per-grade summary tables -------------------------------------------------------------

@@ -197,6 +197,10 @@ def _per_grade_sums(frame: pd.DataFrame, rows: np.ndarray, group: np.ndarray, n_
     }
     out = {}
     for name, w in weights.items():
+        # float64 sums are exact below 2**53; the readers' bound on a count (1e9) keeps
+        # them there up to nine million incidents, and this refuses anything beyond
+        if w is not None and w.sum() >= 2.0**53:
+            raise ValueError(f"the {name} column sums to more than 2**53: too large to add exactly")
         sums = np.bincount(cell, weights=w, minlength=size)
         out[name] = np.rint(sums).astype(np.int64).reshape(n_groups, len(GRADES))
     return out

@@ -70,6 +70,18 @@ def test_failures_are_counted_and_their_errors_kept(cluster):
     assert row.replicates == 200 and 0.9 < row.coverage <= 1.0
 
 
+def always_fails(data, *, level, random_seed):
+    raise ValueError("no estimate here")
+
+
+def test_a_study_in_which_every_replicate_fails_raises(cluster):
+    # It returned a table of NaN: a coverage study of an estimator that never ran.
+    from estimators.calibration import CoverageError
+
+    with pytest.raises(CoverageError, match="all 5 replicates .* failed; the first: ValueError: no estimate here"):
+        coverage(always_fails, normal_sample, n_reps=5, random_seed=4, client=cluster)
+
+
 def test_same_seed_same_table_whatever_the_workers():
     tables = []
     for workers in (1, 2):

@@ -145,8 +145,13 @@ def chapman(
     if f0 > 0:
         C = math.exp(z * math.sqrt(math.log(1 + var / f0**2)))
         lo, hi = r + f0 / C, r + f0 * C
-    else:  # everyone seen twice: nothing uncounted
+    else:  # one list holds every victim of the other: nothing uncounted, by this model
         lo = hi = float(r)
+        inner = "the second list" if m == n2 else "the first list"
+        warns.append(f"every victim on {inner} is also on the other (m = {m}), so the model sees no one "
+                     f"uncounted and its interval has zero width ({r:,}–{r:,}); that is not certainty: "
+                     "a list drawn from the other (not independently) gives the same table")
+        warnings.warn(warns[-1], UserWarning, stacklevel=2)
     details = pd.DataFrame(
         {
             "estimator": ["Lincoln-Petersen", "Chapman"],
