@@ -8,11 +8,12 @@ STAMP  := $(VENV)/.installed-stamp
 # Set ordering and hashing inside notebooks must not vary between runs.
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv test reproduce benchmark calibrate lock clean
+.PHONY: help venv test reproduce docs benchmark calibrate lock clean
 
 help:
 	@echo "make test       unit tests + nbval regression check of every notebook"
 	@echo "make reproduce  execute every notebook in place; write figures/ and figures/summary.*"
+	@echo "make docs       the documentation site in docs/_build/html (notebooks + API)"
 	@echo "make benchmark  speed measurements in benchmarks/ (on demand, not in CI)"
 	@echo "make calibrate  the full (slow) coverage studies"
 	@echo "make lock       re-resolve the dependencies into requirements.lock"
@@ -35,6 +36,11 @@ test: $(STAMP)
 reproduce: $(STAMP)
 	$(BIN)/python -m estimators.reproduce
 
+# The notebooks as committed (never executed here) and the docstrings; warnings are errors.
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -E -W --keep-going -q -b html docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
+
 benchmark: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
@@ -51,8 +57,8 @@ lock:
 	    $(LOCK_TOOLS)/bin/python -m pip install --quiet "pip-tools==7.7.0" )
 	$(LOCK_TOOLS)/bin/pip-compile --upgrade --quiet --generate-hashes --allow-unsafe \
 	    --strip-extras --no-emit-index-url --no-emit-find-links --all-build-deps \
-	    --extra notebooks --extra test -o requirements.lock pyproject.toml
+	    --extra notebooks --extra test --extra docs -o requirements.lock pyproject.toml
 	$(PYTHON) .ci/sync_environment.py
 
 clean:
-	rm -rf $(VENV) $(LOCK_TOOLS) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) $(LOCK_TOOLS) build dist *.egg-info .pytest_cache docs/_build
