@@ -182,13 +182,12 @@ def _run(jobs: list[tuple[dict, Callable, Callable]], *, n_reps: int, level: flo
         wall = time.perf_counter() - started
 
     reps = pd.DataFrame(records).sort_values(["job", "replicate"], ignore_index=True)
-    for j, (labels, _, _) in enumerate(jobs):
-        errors = reps.loc[reps["job"] == j, "error"]
-        if errors.notna().all():  # a table of NaN would hide that the estimator never ran
-            raise CoverageError(f"all {len(errors)} replicates of {labels} failed; the first: {errors.iloc[0]}")
     rows = []
     for j, (labels, _, _) in enumerate(jobs):
-        rows.append({**labels, **_summarise(reps[reps["job"] == j], level)})
+        mine = reps[reps["job"] == j]
+        if mine["error"].notna().all():  # a table of NaN would hide that the estimator never ran
+            raise CoverageError(f"all {len(mine)} replicates of {labels} failed; the first: {mine['error'].iloc[0]}")
+        rows.append({**labels, **_summarise(mine, level)})
     labels = pd.DataFrame([labels for labels, _, _ in jobs])
     reps = labels.join(reps.set_index("job"), how="right").reset_index(drop=True)
     return CoverageReport(table=pd.DataFrame(rows), replicates=reps, wall_seconds=wall)

@@ -171,21 +171,23 @@ def _read_csv_text(path: Path, label: str) -> pd.DataFrame:
     if "\x00" in text:
         fail(text.count("\n", 0, text.index("\x00")) + 1, "\x00", "text without NUL bytes (is this a CSV file?)")
     reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
             fail(1 if header is not None else None, "(no header)", "a UTF-8 CSV file with a header row")
         line = reader.line_num
         for record in reader:
-            if record and len(record) != len(header):
-                fail(line + 1, f"{len(record)} cells", f"{len(header)} cells, as in the header")
+            if record:  # blank lines are skipped, as pandas does
+                if len(record) != len(header):
+                    fail(line + 1, f"{len(record)} cells", f"{len(header)} cells, as in the header")
+                rows.append(record)
             line = reader.line_num
     except csv.Error as exc:
         fail(reader.line_num, str(exc), "well-formed CSV (quotes closed)")
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-        fail(None, str(exc), "a UTF-8 CSV file with a header row")
+    # Built from the records themselves: one parse, and a repeated header name stays
+    # repeated (pandas' read_csv renames the second "A" to "A.1", hiding it from our checks).
+    return pd.DataFrame(rows, columns=header, dtype=object)
 
 
 def _empty_mask(series: pd.Series) -> pd.Series:
@@ -717,17 +719,6 @@ def read_capture_histories(
     import pandas as pd
 
     table = _Table(source, name=name)
-    if isinstance(source, str | PathLike):
-        # pandas renames repeated headers ("A", "A.1"): check the raw header instead.
-        import csv
-
-        with open(source, newline="", encoding="utf-8") as f:
-            header = next(csv.reader(f), [])
-        seen = set()
-        for col in header:
-            if col in seen:
-                table.fail(None, col, "(repeated)", "each list name once")
-            seen.add(col)
     columns = [str(c) for c in table.frame.columns]
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)

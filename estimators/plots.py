@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,8 +50,7 @@ def save_figure(fig: Figure, stem: str | Path, *, source: str,
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     # Below the axes' labels: the tight box grows to take it in.
-    note = fig.text(0.005, 0.0, f"Source: {source.strip()}", ha="left", va="top", fontsize=6.5,
-                    color="0.3", transform=fig.transFigure)
+    fig.text(0.005, 0.0, f"Source: {source.strip()}", ha="left", va="top", fontsize=6.5, color="0.3")
     written = []
     with mpl.rc_context({"svg.hashsalt": "estimators", "svg.fonttype": "none"}):
         for fmt in formats:
@@ -87,14 +87,15 @@ def _normalise_svg(text: str) -> str:
         return "0" if value == "-0" else value
 
     text = _GEOMETRY.sub(lambda m: f'{m.group(1)}="{_LONG_DECIMAL.sub(short, m.group(2))}"', text)
-    kinds = {"p": "clip", "m": "marker", "h": "hatch"}
-    seen: dict[str, str] = {}
+    prefixes = {"p": "clip", "m": "marker", "h": "hatch"}
+    renamed: dict[str, str] = {}
+    counts: Counter[str] = Counter()
     for kind, digest in _HASHED_ID.findall(text):
-        name = kind + digest
-        if name not in seen:
-            prefix = kinds.get(kind, kind)
-            seen[name] = f"{prefix}{sum(v.startswith(prefix) for v in seen.values()) + 1}"
-    for name, new in seen.items():
+        if kind + digest not in renamed:
+            prefix = prefixes.get(kind, kind)
+            counts[prefix] += 1
+            renamed[kind + digest] = f"{prefix}{counts[prefix]}"
+    for name, new in renamed.items():
         text = text.replace(f'"{name}"', f'"{new}"').replace(f"#{name}", f"#{new}")
     return text
 

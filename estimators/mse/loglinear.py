@@ -177,7 +177,8 @@ def _fit_observed(X: np.ndarray, counts: np.ndarray) -> dict[str, Any]:
 
 
 def _falling_factorial_terms(N: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``log N!/(N-n)! - n log N`` and its derivative in N, without cancellation.
+    """``log N!/(N-n)! - n log N`` and the derivative in N of ``log N!/(N-n)!`` (the
+    digamma difference), both without cancellation.
 
     At N ~ 1e9 both log-gammas are ~2e10 and their difference keeps five decimals; for
     ``M = N - n >= 1000`` Stirling's series (to 1/z^3, error < 1e-12) gives the difference
@@ -257,6 +258,10 @@ def _profile_maxima(X: np.ndarray, Y: np.ndarray, N0: np.ndarray, steps: int = 8
     return best_ll, n + np.exp(best_t)
 
 
+class _Unbounded(Exception):
+    """The profile likelihood still rises at N - n = 1e6 n: no finite maximum."""
+
+
 def profile_interval(X: np.ndarray, counts: np.ndarray, *, level: float = 0.95,
                      start: float | None = None, roots: tuple[float, float] | None = None) -> tuple[float, float, float]:
     """Multinomial profile-likelihood interval for N (as Rcapture's ``closedpCI.t``).
@@ -288,9 +293,6 @@ def profile_interval(X: np.ndarray, counts: np.ndarray, *, level: float = 0.95,
     # 1e6 n: the bound the fits use for an estimable unobserved cell. A likelihood still
     # rising there (empty cells leave the model unbounded) has no finite maximum.
     t_far = math.log(1e6 * max(n, 1.0))
-
-    class _Unbounded(Exception):
-        pass
 
     def objective(t: float) -> float:
         if t > t_far + 1.0:
