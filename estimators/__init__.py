@@ -26,6 +26,7 @@ _EXPORTS = {
     "read_monitor_export": "data",
     "read_grade_summary": "data",
     "load_grade_snapshots": "datasets",
+    "load_airwars_syria": "datasets",
     "graded_range": "ranges",
     "incident_model": "incidents",
     # issue 4: rates, field samples, assessment backlog
@@ -53,7 +54,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from .mse import chapman, graph_average, latent_class, loglinear, mth
     from .result import Estimate, EstimateTable
     from .data import read_grade_summary, read_incidents, read_monitor_export
-    from .datasets import load_grade_snapshots
+    from .datasets import load_airwars_syria, load_grade_snapshots
     from .incidents import incident_model
     from .ranges import graded_range
     from .backlog import pending_allegations

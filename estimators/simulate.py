@@ -466,7 +466,7 @@ def _pattern_table(counts: np.ndarray, names: list[str]) -> pd.DataFrame:
     import pandas as pd
 
     from .data import read_capture_histories
-    from .mse._common import patterns
+    from .data import patterns
 
     frame = pd.DataFrame(patterns(len(names))[1:], columns=names)
     frame["count"] = counts[1:]

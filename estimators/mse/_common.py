@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ..data.capture_histories import patterns  # noqa: F401  (the one definition; re-exported for the estimators)
+
 
 def cell_counts(histories: Any) -> tuple[list[str], np.ndarray]:
     """List names and the ``2**J`` counts (cell 0, the unobserved, is 0).
@@ -23,11 +25,6 @@ def cell_counts(histories: Any) -> tuple[list[str], np.ndarray]:
     if counts.sum() == 0:
         raise ValueError("no victim is on any list: there is nothing to estimate from")
     return lists, counts
-
-
-def patterns(J: int) -> np.ndarray:
-    """The ``2**J x J`` 0/1 matrix of patterns, row ``i`` being the bits of ``i``."""
-    return ((np.arange(2**J)[:, None] >> np.arange(J)) & 1).astype(np.int64)
 
 
 def check_level(level: float) -> float:
