@@ -35,6 +35,7 @@ _EXPORTS = {
     "site_sample_total": "sampling",
     "read_site_sample": "data",
     "pending_allegations": "backlog",
+    "revision_nowcast": "revisions",
     "read_capture_histories": "data",
     "chapman": "mse.two_list",
     "loglinear": "mse.loglinear",
@@ -58,6 +59,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from .incidents import incident_model
     from .ranges import graded_range
     from .backlog import pending_allegations
+    from .revisions import revision_nowcast
     from .data import read_site_sample
     from .rates import proportion_ratio, proportion_ratio_sensitivity
     from .sampling import site_sample_total
