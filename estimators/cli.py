@@ -100,17 +100,46 @@ def reproduce(root: Path, pattern: str) -> None:
 @click.option("--belligerent", default=None, help="Only incidents naming this belligerent.")
 @click.option("--export", "export", is_flag=True,
               help="FILE is a monitor's export (e.g. Airwars column names), not the canonical table.")
+@click.option("--airwars", is_flag=True,
+              help="FILE is Airwars' archived incident export (data/airwars_syria_incidents.csv's columns).")
+@click.option("--policy", "policies", multiple=True, metavar="QUIRK=CHOICE",
+              help="With --airwars: how to treat a quirk of the export (repeatable), e.g. "
+                   "ungraded=exclude; 'notebook' takes every choice notebook 01 makes. Default: error.")
 @output_options
 @data_errors
-def range_(file: Path, grades: str, by: str | None, belligerent: str | None, export: bool, fmt: str | None) -> None:
+def range_(file: Path, grades: str, by: str | None, belligerent: str | None, export: bool, airwars: bool,
+           policies: tuple[str, ...], fmt: str | None) -> None:
     """Monitor-style graded range: sum of minima – sum of maxima over the chosen grades.
 
     Example: estimators range data/incidents_example.csv --by belligerent
+
+    Example: estimators range data/airwars_syria_incidents.csv --airwars --policy notebook
+    --belligerent "Russian Military" --by year
     """
     from .data import read_incidents, read_monitor_export
     from .ranges import graded_range
 
-    table = (read_monitor_export if export else read_incidents)(file)
+    if policies and not airwars:
+        raise click.UsageError("--policy applies to --airwars exports only")
+    if airwars:
+        from .data.airwars import read_airwars_export
+        from .datasets import AIRWARS_NOTEBOOK_POLICIES
+
+        chosen_policies: dict[str, str] = {}
+        for item in policies:
+            if item == "notebook":
+                chosen_policies.update(AIRWARS_NOTEBOOK_POLICIES)
+                continue
+            quirk, sep, choice = item.partition("=")
+            if not sep:
+                raise click.UsageError(f"--policy {item!r}: expected QUIRK=CHOICE or 'notebook'")
+            chosen_policies[quirk.strip()] = choice.strip()
+        try:
+            table = read_airwars_export(file, **chosen_policies)
+        except TypeError as exc:  # an unknown quirk name
+            raise click.UsageError(f"--policy: {exc}") from None
+    else:
+        table = (read_monitor_export if export else read_incidents)(file)
     chosen = "all" if grades.strip() == "all" else tuple(g.strip() for g in grades.split(","))
     emit(graded_range(table, grades=chosen, by=by, belligerent=belligerent), fmt)
 

@@ -132,3 +132,14 @@ def test_sources_on_bad_input_names_the_row_and_column(tmp_path):
     assert "row 2 (line 3), column 'value'" in out.stderr
     unknown = run("sources", ROOT / "data" / "published_figures.csv", "--figure", "no-such-id", check=False)
     assert unknown.returncode == 1 and "no figure_id no-such-id" in unknown.stderr
+
+
+def test_range_on_airwars_real_export_with_stated_policies():
+    airwars = ROOT / "data" / "airwars_syria_incidents.csv"
+    strict = run("range", airwars, "--airwars", check=False)
+    assert strict.returncode == 1 and "row 5 (line 6)" in strict.stderr and "ungraded='exclude'" in strict.stderr
+    out = run("range", airwars, "--airwars", "--policy", "notebook", "--belligerent", "Russian Military", "--json")
+    est = json.loads(out.stdout)
+    assert (est["lower"], est["upper"]) == (4431, 6522)
+    bad = run("range", airwars, "--airwars", "--policy", "no_such=1", check=False)
+    assert bad.returncode == 2 and "no_such" in bad.stderr
