@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._checks import prior_pair
+from ._checks import check_level, prior_pair
 from .result import Estimate
 
 if TYPE_CHECKING:
@@ -274,8 +274,7 @@ def pending_allegations(
     a, c, d, pending, acknowledged = _check_inputs(
         assessed, credible, credible_deaths, pending, acknowledged
     )
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    check_level(level)
     ta, tb = prior_pair(prior_credible, "prior_credible")
     la, lb = prior_pair(prior_deaths, "prior_deaths")
     if int(draws) != draws or draws < 400:

@@ -27,6 +27,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from ._checks import check_level
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -266,8 +267,7 @@ def coverage_grid(
 def _check(n_reps: int, level: float) -> None:
     if not isinstance(n_reps, int) or n_reps < 1:
         raise ValueError(f"n_reps must be a positive whole number, got {n_reps!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    check_level(level)
 
 
 def _name(fn: Callable) -> str:

@@ -27,6 +27,7 @@ import numpy as np
 
 from .data import GRADES
 from .result import Estimate
+from ._checks import check_level, check_seed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -330,13 +331,11 @@ def _run(prep: _Prepared, prior: dict, *, confirmed_genuine: bool, chains: int, 
 
 def _check_options(chains: int, draws: int, tune: int, level: float, exceedance: float, tau: float,
                    random_seed: Any) -> None:
-    if not isinstance(random_seed, int | np.integer) or isinstance(random_seed, bool):
-        raise TypeError(f"random_seed must be an integer, got {random_seed!r}")
+    check_seed(random_seed)
     for name, v, least in (("chains", chains, 1), ("draws", draws, 10), ("tune", tune, 0)):
         if int(v) != v or v < least:
             raise ValueError(f"{name} must be a whole number >= {least}, got {v!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    check_level(level)
     if not 0 <= exceedance < 1 or tau < 0:
         raise ValueError(f"need 0 <= exceedance < 1 and tau >= 0, got {exceedance!r}, {tau!r}")
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .result import Estimate
+from ._checks import check_level
 
 __all__ = ["credible_interval", "convergence", "posterior_estimate", "to_idata", "CREDIBLE_KINDS"]
 
@@ -26,8 +27,7 @@ def credible_interval(draws: Any, *, level: float, kind: str = "equal-tailed") -
     ``kind="HDI"`` is the narrowest interval holding ``level`` of the draws.
     """
     flat = np.asarray(draws, dtype=float).ravel()
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
+    check_level(level)
     if kind == "equal-tailed":
         lo, hi = np.quantile(flat, [(1 - level) / 2, (1 + level) / 2])
     elif kind == "HDI":

@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._checks import prior_pair
+from ._checks import check_level, prior_pair
 from .result import Estimate, EstimateTable
 
 if TYPE_CHECKING:
@@ -168,8 +168,7 @@ def proportion_ratio(
     import pandas as pd
 
     x1, n1, x2, n2 = _check_counts(x1, n1, x2, n2)
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    check_level(level)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     details = pd.DataFrame(

@@ -38,6 +38,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from .result import Estimate
+from ._checks import check_level
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,8 +171,7 @@ def revision_nowcast(
     """
     import pandas as pd
 
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    check_level(level)
     if not (isinstance(published, int | float) and math.isfinite(published) and published > 0):
         raise ValueError(f"published must be a positive number, got {published!r}")
     for name, v in (("prior_mu_sd", prior_mu_sd), ("prior_sigma_scale", prior_sigma_scale)):

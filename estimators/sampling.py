@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .result import Estimate, EstimateTable
+from ._checks import check_level
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -188,8 +189,7 @@ def site_sample_total(
     sample = read_site_sample(sample)
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    check_level(level)
     has_x = "acknowledged" in sample and sample["acknowledged"].notna().all()
     if estimator is None:
         estimator = "ratio" if (has_x and acknowledged_total is not None) else "horvitz-thompson"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .data import GRADES
+from ._checks import check_seed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -139,8 +140,7 @@ def incidents(
     from .data import read_incidents
     from .incidents import _free_grades, _ordered_prior_draws, resolve_priors
 
-    if not isinstance(random_seed, int | np.integer) or isinstance(random_seed, bool):
-        raise TypeError(f"random_seed must be an integer, got {random_seed!r}")
+    check_seed(random_seed)
     rng = np.random.default_rng(int(random_seed))
     shape = _DEFAULT_SHAPE if like is None else _shape_from_summary(like, confirmed_share)
     if n is None:
@@ -405,8 +405,7 @@ def capture_histories(
     """
     import numpy as np
 
-    if not isinstance(random_seed, int | np.integer):
-        raise TypeError("random_seed must be an integer")
+    check_seed(random_seed)
     if int(N) != N or N < 0:
         raise ValueError(f"N must be a non-negative whole number, got {N!r}")
     N = int(N)
@@ -527,8 +526,7 @@ def graph_model_histories(
     """
     from .mse.graphs import decomposable_graphs
 
-    if not isinstance(random_seed, int | np.integer):
-        raise TypeError("random_seed must be an integer")
+    check_seed(random_seed)
     J = int(lists)
     graphs = decomposable_graphs(J)
     delta = 2.0**-J if delta is None else float(delta)

@@ -70,6 +70,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from ._checks import check_level, check_seed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -877,10 +878,8 @@ def multi_source(
     from .posterior import convergence, credible_interval, posterior_estimate
     from .result import EstimateTable
 
-    if not isinstance(random_seed, int | np.integer) or isinstance(random_seed, bool):
-        raise TypeError(f"random_seed must be an integer, got {random_seed!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
+    check_seed(random_seed)
+    check_level(level)
     for name, x in (("draws", draws), ("chains", chains), ("sensitivity_draws", sensitivity_draws)):
         if int(x) < 1:
             raise ValueError(f"{name} must be at least 1, got {x}")

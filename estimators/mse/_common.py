@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import check_level, check_seed  # noqa: F401  (re-exported for the estimators)
 from ..data.capture_histories import patterns  # noqa: F401  (the one definition; re-exported for the estimators)
 
 
@@ -25,18 +26,6 @@ def cell_counts(histories: Any) -> tuple[list[str], np.ndarray]:
     if counts.sum() == 0:
         raise ValueError("no victim is on any list: there is nothing to estimate from")
     return lists, counts
-
-
-def check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
-    return float(level)
-
-
-def check_seed(random_seed: Any) -> int:
-    if isinstance(random_seed, bool) or not isinstance(random_seed, int | np.integer):
-        raise TypeError(f"random_seed must be an integer, got {random_seed!r}")
-    return int(random_seed)
 
 
 def independence_missing(counts: np.ndarray) -> int:
