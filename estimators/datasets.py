@@ -57,8 +57,6 @@ def load_grade_snapshots(*, totals: bool = False) -> pd.DataFrame:
     sum compared with the published alleged total (``totals=True`` keeps those rows).
     Incident counts published with no matching deaths range are not included.
     """
-    import pandas as pd
-
     figures = load_published_figures()
     graded = figures[figures["grades"].notna()]
     deaths = graded[(graded["unit"] == "deaths") & (graded["kind"] == "monitor range")

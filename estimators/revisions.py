@@ -35,7 +35,7 @@ mostly by its prior; the result says so (``diagnostics["identification"]``) and
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .result import Estimate
 from ._checks import check_level
@@ -94,7 +94,6 @@ def _posterior(y: list[float], mu_sd: float, sigma_scale: float):
 
 def _mixture_quantiles(means, sds, w, probs):
     """Quantiles of the mixture sum_i w_i Normal(means_i, sds_i^2), by bisection."""
-    import numpy as np
     from scipy.special import ndtr
 
     out = []

@@ -138,7 +138,7 @@ def incidents(
     import pandas as pd
 
     from .data import read_incidents
-    from .incidents import _free_grades, _ordered_prior_draws, resolve_priors
+    from .incidents.priors import free_grades, ordered_prior_draws, resolve_priors
 
     check_seed(random_seed)
     rng = np.random.default_rng(int(random_seed))
@@ -164,12 +164,12 @@ def incidents(
     named[no_count] = 0
 
     prior = resolve_priors(priors)
-    free = _free_grades(confirmed_genuine)
+    free = free_grades(confirmed_genuine)
     th = np.ones(5)
     if theta is None:
         a = np.array([prior[GRADES[g]][0] for g in free])
         b = np.array([prior[GRADES[g]][1] for g in free])
-        th[free] = _ordered_prior_draws(rng, a, b, 1)[0]
+        th[free] = ordered_prior_draws(rng, a, b, 1)[0]
     else:
         th = np.asarray(theta, dtype=float)
         if th.shape != (5,) or np.any(np.diff(th) > 0) or th.min() < 0 or th.max() > 1:

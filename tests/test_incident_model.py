@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from estimators import incident_model, read_incidents, simulate
 from estimators.data import GRADES
-from estimators.incidents import (
-    MEDIAN_UPPER_FACTOR, PRIOR_SETTINGS, _ordered_prior_draws, _prepare, _truncated_beta, build_model,
-)
+from estimators.incidents import MEDIAN_UPPER_FACTOR, PRIOR_SETTINGS, build_model
+from estimators.incidents.prepare import _prepare
+from estimators.incidents.priors import ordered_prior_draws, truncated_beta
 
 FAST = dict(chains=2, draws=300, tune=100, sensitivity=())
 
@@ -72,13 +72,13 @@ def test_truncated_beta_is_exact():
 
     rng = np.random.default_rng(0)
     n = 20_000
-    x = _truncated_beta(rng, np.full(n, 2.0), np.full(n, 5.0), np.full(n, 0.3), np.full(n, 0.6))
+    x = truncated_beta(rng, np.full(n, 2.0), np.full(n, 5.0), np.full(n, 0.3), np.full(n, 0.6))
     assert x.min() >= 0.3 and x.max() <= 0.6
     mass = stats.beta.cdf(0.6, 2, 5) - stats.beta.cdf(0.3, 2, 5)
     mean = integrate.quad(lambda t: t * stats.beta.pdf(t, 2, 5), 0.3, 0.6)[0] / mass
     assert abs(x.mean() - mean) < 5 * x.std() / np.sqrt(n)
     # far in a tail, where the inverse-CDF fallback does the work
-    y = _truncated_beta(rng, np.full(2000, 30.0), np.full(2000, 2.0), np.full(2000, 0.0), np.full(2000, 0.5))
+    y = truncated_beta(rng, np.full(2000, 30.0), np.full(2000, 2.0), np.full(2000, 0.0), np.full(2000, 0.5))
     assert y.max() <= 0.5 and y.min() > 0.2
 
 
@@ -92,7 +92,7 @@ def test_without_assessments_the_credibilities_stay_at_their_ordered_prior():
     prior = PRIOR_SETTINGS["default"]
     a = np.array([prior[g][0] for g in GRADES[1:]])
     b = np.array([prior[g][1] for g in GRADES[1:]])
-    draws = _ordered_prior_draws(np.random.default_rng(1), a, b, 200_000)
+    draws = ordered_prior_draws(np.random.default_rng(1), a, b, 200_000)
     got = est.details.set_index("grade").loc[list(GRADES[1:]), "credibility_mean"].to_numpy()
     assert np.all(np.abs(got - draws.mean(axis=0)) < 5 * draws.std(axis=0) / np.sqrt(4000) + 0.001)
     assert np.all(np.diff(draws, axis=1) <= 0)
@@ -117,7 +117,8 @@ def test_assessments_move_credibility_the_right_way():
 def test_build_model_is_the_same_posterior():
     """The PyMC model's log density differs from ours by a constant: compare differences
     between random points (exact up to floating point)."""
-    from estimators.incidents import _log_posterior, resolve_priors
+    from estimators.incidents import resolve_priors
+    from estimators.incidents.model import _log_posterior
 
     sim = simulate.incidents(80, p_assessed=0.7, random_seed=3)
     model = build_model(sim.table, belligerent=sim.belligerent)

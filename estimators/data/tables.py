@@ -9,7 +9,6 @@ frame), and the loaders must stay quick for million-row incident tables. A decla
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from os import PathLike

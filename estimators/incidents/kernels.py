@@ -1,4 +1,4 @@
-"""Compiled inner loop of `estimators.incidents`: exact draws of true deaths.
+"""Compiled inner loop of `estimators.incidents.sampler`: exact draws of true deaths.
 
 Imported only when `incident_model` runs (numba is a heavy import). One pass over
 (draw, incident) with one uniform per pair: genuine iff u < p; given that, u / p is again
