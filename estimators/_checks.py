@@ -25,6 +25,16 @@ def check_level(level: Any) -> float:
     return float(level)
 
 
+def require_seed(random_seed: Any, what: str) -> int:
+    """The one ``random_seed`` convention: an estimator takes ``random_seed=None`` by
+    default and requires an integer exactly when the method chosen is random (``what``
+    names it), so that a random result is never produced from an unstated seed."""
+    if random_seed is None:
+        raise TypeError(f"random_seed is required for {what}: pass an integer "
+                        "(the same seed gives the same numbers)")
+    return check_seed(random_seed)
+
+
 def check_seed(random_seed: Any) -> int:
     """A ``random_seed``: an integer (the same seed gives the same numbers)."""
     import numpy as np

@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._checks import check_level, prior_pair
+from ._checks import check_level, prior_pair, require_seed
 from .result import Estimate
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ def pending_allegations(
     dispersion: float | None = None,
     level: float = 0.95,
     draws: int = 20_000,
-    random_seed: int = 0,
+    random_seed: int | None = None,
     quantity: str = "eventual acknowledged deaths",
 ) -> Estimate:
     r"""Projected acknowledged total once the open allegations are assessed.
@@ -227,7 +227,8 @@ def pending_allegations(
     draws, random_seed
         Used only when the predictive table would be too large to compute exactly
         (``(pending + 1) x (further deaths + 1)`` above 20 million cells): then ``draws``
-        exact Monte Carlo draws from the same model give it; same seed, same numbers.
+        exact Monte Carlo draws from the same model give it, and ``random_seed`` (an
+        integer; same seed, same numbers) is required.
 
     Model
     -----
@@ -311,7 +312,7 @@ def pending_allegations(
         f_summary = _pmf_summary(f, pmf_f, level)
         computed = "exact"
     else:  # exact draws from the model (given the grid posterior of lam, if dispersed)
-        rng = np.random.default_rng(random_seed)
+        rng = np.random.default_rng(require_seed(random_seed, "a backlog too large for the exact sum (draws from the model)"))
         theta = rng.beta(*credible_post, size=int(draws))
         k_draws = rng.binomial(pending, theta)
         if dispersion is None:

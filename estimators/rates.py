@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._checks import check_level, prior_pair
+from ._checks import check_level, prior_pair, require_seed
 from .result import Estimate, EstimateTable
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def proportion_ratio(
     prior1: tuple[float, float] = (1.0, 1.0),
     prior2: tuple[float, float] = (1.0, 1.0),
     draws: int = 20_000,
-    random_seed: int = 0,
+    random_seed: int | None = None,
     zero_correction: float = 0.5,
     quantity: str = "ratio of rates",
 ) -> Estimate:
@@ -144,7 +144,8 @@ def proportion_ratio(
     prior1, prior2
         Beta prior parameters ``(a, b)`` for ``p1`` and ``p2`` (``method="bayes"``).
     draws, random_seed
-        Monte Carlo draws for ``method="bayes"``; same seed, same numbers.
+        Monte Carlo draws for ``method="bayes"``, which requires an integer ``random_seed``
+        (same seed, same numbers); the closed-form methods take none.
     zero_correction
         Added to counts and totals for the Katz interval when a count is zero.
     quantity
@@ -196,7 +197,7 @@ def proportion_ratio(
     if int(draws) != draws or draws < 400:
         raise ValueError(f"draws must be a whole number of at least 400, got {draws!r}")
     draws = int(draws)
-    rng = np.random.default_rng(random_seed)
+    rng = np.random.default_rng(require_seed(random_seed, "method='bayes' (posterior draws)"))
     p1 = rng.beta(a1 + x1, b1 + n1 - x1, size=draws)
     p2 = rng.beta(a2 + x2, b2 + n2 - x2, size=draws)
     ratio = p1 / p2
@@ -251,7 +252,7 @@ def proportion_ratio_sensitivity(
     *,
     level: float = 0.95,
     method: str = "katz",
-    random_seed: int = 0,
+    random_seed: int | None = None,
     **options: Any,
 ) -> EstimateTable:
     """`proportion_ratio` over every combination of plausible values of approximate inputs.

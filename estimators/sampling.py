@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .result import Estimate, EstimateTable
-from ._checks import check_level
+from ._checks import check_level, require_seed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -127,7 +127,7 @@ def site_sample_total(
     interval: str = "analytic",
     level: float = 0.95,
     n_boot: int = 2000,
-    random_seed: int = 0,
+    random_seed: int | None = None,
 ) -> EstimateTable:
     r"""Extrapolate deaths found at sampled strike sites to all strikes.
 
@@ -149,7 +149,8 @@ def site_sample_total(
         ``acknowledged`` column and ``acknowledged_total`` is given, else Horvitz–Thompson.
     interval
         ``"analytic"`` (log-normal, with the design variance below) or ``"bootstrap"``
-        (Rao–Wu rescaling bootstrap percentiles, ``n_boot`` replicates, ``random_seed``).
+        (Rao–Wu rescaling bootstrap percentiles, ``n_boot`` replicates; requires an integer
+        ``random_seed``).
     level
         Nominal level of the confidence interval.
 
@@ -288,7 +289,7 @@ def site_sample_total(
             raise ValueError(f"stratum {s!r} has one sampled site: the bootstrap needs at least two")
         if int(n_boot) != n_boot or n_boot < 200:
             raise ValueError(f"n_boot must be a whole number of at least 200, got {n_boot!r}")
-        rng = np.random.default_rng(random_seed)
+        rng = np.random.default_rng(require_seed(random_seed, "interval='bootstrap'"))
         reps = np.empty((int(n_boot), len(y)))
         for h in range(n_strata):
             rows = np.where(strata_idx == h)[0]

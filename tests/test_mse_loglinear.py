@@ -77,13 +77,13 @@ def test_profile_interval_contains_the_estimate_and_is_asymmetric():
 
 def test_regression_fixed_data_and_model_table():
     data = capture_histories(2000, [0.3, 0.3, 0.3, 0.3], dependence=[(0, 1, 3.0)], random_seed=21)
-    est = loglinear(data, criterion="aic")  # 4 lists: "auto" is the calibrated interval
+    est = loglinear(data, criterion="aic", random_seed=0)  # 4 lists: "auto" is the calibrated interval
     assert est.diagnostics["selected"].split(" + ")[0] == "L1:L2"  # the true dependence is found
     assert (est.value, *est.diagnostics["profile_interval"]) == pytest.approx(REGRESSION, rel=1e-6)
     assert (est.lower, est.upper) == pytest.approx(REGRESSION_CALIBRATED, rel=1e-6)
     assert est.interval_method == "calibrated profile likelihood, AIC selection repeated in 999 bootstrap tables"
     assert est.lower <= 2000 <= est.upper
-    bootstrap = loglinear(data, criterion="aic", interval="bootstrap")
+    bootstrap = loglinear(data, criterion="aic", interval="bootstrap", random_seed=0)
     assert (bootstrap.lower, bootstrap.upper) == pytest.approx(REGRESSION_BOOTSTRAP, rel=1e-6)
     assert bootstrap.interval_method.startswith("BCa bootstrap")
     table = est.details
@@ -193,7 +193,7 @@ def test_calibrated_interval_is_the_profile_interval_at_the_bootstrap_cut_offs()
     from estimators.mse.loglinear import _design, profile_interval
 
     data = capture_histories(2000, [0.3, 0.3, 0.3, 0.3], dependence=[(0, 1, 3.0)], random_seed=21)
-    est = loglinear(data, bootstrap_draws=199, interval="calibrated")
+    est = loglinear(data, bootstrap_draws=199, interval="calibrated", random_seed=0)
     high, low = est.diagnostics["calibrated"]["roots"]
     assert high > 0 > low
     _, counts = cell_counts(data)
@@ -463,7 +463,7 @@ def test_korea_bic_table_matches_sparsemse():
     frame = pd.DataFrame([[int(c) for c in k] + [v] for k, v in ref.KOREA.items()], columns=["b", "c", "d", "count"])
     # The saturated model is one of those two, so "auto" falls back to the BCa bootstrap.
     with pytest.warns(UserWarning, match="the most general model cannot be fitted"):
-        est = loglinear(frame, criterion="bic")
+        est = loglinear(frame, criterion="bic", random_seed=0)
     assert est.interval_method.startswith("BCa bootstrap") and est.lower < est.value < est.upper < math.inf
     table = est.details.set_index("terms")
     for interactions, abundance, bic in ref.KOREA_BIC:
@@ -543,3 +543,9 @@ def test_falling_factorial_terms_match_an_exact_sum():
             assert value[0] == pytest.approx(exact, abs=1e-10 * max(1.0, abs(exact)))
             if M < 1e6:
                 assert slope[0] == pytest.approx(digamma(N + 1) - digamma(M + 1), rel=1e-9)
+
+
+def test_auto_says_when_it_chose_a_bootstrap_that_needs_a_seed():
+    data = capture_histories(2000, [0.3, 0.3, 0.3, 0.3], dependence=[(0, 1, 3.0)], random_seed=21)
+    with pytest.raises(TypeError, match="chosen by interval='auto'"):
+        loglinear(data, criterion="aic", bootstrap_draws=99)

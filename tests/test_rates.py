@@ -28,7 +28,7 @@ def test_katz_interval_matches_a_hand_computation():
 
 @pytest.mark.parametrize("method", ["katz", "bayes"])
 def test_nyt_comparison_gives_about_31(method):
-    est = estimators.proportion_ratio(21, 103, 89, 14000, method=method)
+    est = estimators.proportion_ratio(21, 103, 89, 14000, method=method, random_seed=0)
     assert 29 < est.value < 35  # the NYT's "more than 31 times"
     assert est.lower < 31 < est.upper
     assert est.lower > 15 and est.upper < 60
@@ -66,7 +66,7 @@ def test_zero_count_uses_a_stated_correction():
     assert est.diagnostics["zero_corrected"] and "0.5 added" in est.diagnostics["warnings"][0]
     assert est.interval_method == "Katz log (zero-corrected)"
     assert est.value == pytest.approx((0.5 / 20.5) / (3.5 / 200.5))
-    assert proportion_ratio(0, 20, 3, 200, method="bayes").lower >= 0
+    assert proportion_ratio(0, 20, 3, 200, method="bayes", random_seed=0).lower >= 0
 
 
 @pytest.mark.parametrize("args, kwargs, message", [
@@ -96,7 +96,7 @@ def test_sensitivity_covers_every_combination_and_moves_the_right_way():
     assert at[(21, 103, 14000)] < at[(21, 103, 15000)]
     assert d["value_vs_first"].iloc[0] == 1.0
     bayes = proportion_ratio_sensitivity(21, 103, 89, [14000, 15000], method="bayes",
-                                         draws=4000)
+                                         draws=4000, random_seed=0)
     assert all(e.interval == "credible" for _, e in bayes.items())
 
 
@@ -149,3 +149,9 @@ def test_katz_is_conservative_at_very_small_counts():
     # interval is very wide and covers far more often than 95%.
     cov = _benchmark().coverage_ratio_katz(1000, n1=20, p1=0.05, n2=200, p2=0.01, seed=23)
     assert cov > 0.97
+
+
+def test_a_random_method_requires_a_stated_seed():
+    with pytest.raises(TypeError, match="random_seed is required for method='bayes'"):
+        proportion_ratio(21, 103, 89, 14000, method="bayes")
+    proportion_ratio(21, 103, 89, 14000, method="katz")  # closed form: no seed needed

@@ -394,7 +394,7 @@ def _resampled_tables(counts: np.ndarray, estimate: float, draws: int, random_se
 
 
 def bootstrap_interval(designs: list[np.ndarray], counts: np.ndarray, estimate: float, *, criterion: str,
-                       level: float = 0.95, draws: int = 999, random_seed: int = 0) -> dict[str, Any]:
+                       level: float = 0.95, draws: int = 999, random_seed: int) -> dict[str, Any]:
     """BCa bootstrap interval for N that repeats the model selection in every bootstrap table.
 
     The ``draws`` tables of `_resampled_tables` each go through the whole procedure again
@@ -432,7 +432,7 @@ def bootstrap_interval(designs: list[np.ndarray], counts: np.ndarray, estimate: 
 
 def signed_root_interval(designs: list[np.ndarray], counts: np.ndarray, estimate: float, selected: int, *,
                          criterion: str, level: float = 0.95, draws: int = 999,
-                         random_seed: int = 0) -> dict[str, Any]:
+                         random_seed: int) -> dict[str, Any]:
     """The selected model's profile-likelihood interval with its cut-offs calibrated by a
     bootstrap that repeats the model selection: equal-tailed signed-root likelihood ratio.
 
@@ -531,7 +531,7 @@ def loglinear(
     quantity: str = "total victims",
     interval: str = "auto",
     bootstrap_draws: int = 999,
-    random_seed: int = 0,
+    random_seed: int | None = None,
 ) -> Estimate:
     """Hierarchical log-linear models on ``J`` linked lists, fitted, ranked and selected.
 
@@ -562,7 +562,8 @@ def loglinear(
       (Buckland & Garthwaite 1991), and repeat the whole selection; the cut-offs are
       quantiles of the signed root of the likelihood ratio of the model selected in each
       table, at the bootstrap world's true N (Beran 1988; DiCiccio, Martin & Stern 2001).
-      Seeded by ``random_seed``.
+      Seeded by ``random_seed``, which is then required (``"auto"`` says when it chooses
+      this interval).
     * ``"full"``: the profile-likelihood interval of the most general model of the family
       (every term up to ``terms``). N means the same in every model and each is nested in
       that one, so this interval is valid whichever model of the family is true and does
@@ -653,7 +654,8 @@ def loglinear(
     """
     import pandas as pd
 
-    from ._common import cell_counts, check_level, check_seed
+    from .._checks import check_seed, require_seed
+    from ._common import cell_counts, check_level
 
     level = check_level(level)
     if criterion not in ("aic", "bic"):
@@ -662,7 +664,8 @@ def loglinear(
         raise ValueError(f"interval must be one of {list(INTERVALS)}, got {interval!r}")
     if isinstance(bootstrap_draws, bool) or int(bootstrap_draws) != bootstrap_draws or bootstrap_draws < 99:
         raise ValueError(f"bootstrap_draws must be an integer >= 99, got {bootstrap_draws!r}")
-    random_seed = check_seed(random_seed)
+    if random_seed is not None:
+        check_seed(random_seed)
     names, counts = cell_counts(histories)
     J = len(names)
     if J < 3 and terms not in ("independence", 1):
@@ -707,6 +710,7 @@ def loglinear(
                    "profile_interval": (float(best["lower"]), float(best["upper"])), "lists": names}
     lower, upper = best["lower"], best["upper"]
     method = "profile likelihood (multinomial), selected model"
+    requested = interval
     if interval == "auto":
         interval = _auto_interval(table, designs, models, counts, criterion)
     if interval == "full" and len(models) > 1:
@@ -714,7 +718,9 @@ def loglinear(
     elif interval in ("bootstrap", "calibrated"):
         selected = models.index(best["terms"])
         args = ([designs[m] for m in models], counts, float(best["estimate"]))
-        options = dict(criterion=criterion, level=level, draws=int(bootstrap_draws), random_seed=random_seed)
+        seed = require_seed(random_seed, f"interval={interval!r} (a bootstrap), chosen by interval='auto' for these lists"
+                            if requested == "auto" else f"interval={interval!r} (a bootstrap)")
+        options = dict(criterion=criterion, level=level, draws=int(bootstrap_draws), random_seed=seed)
         if interval == "calibrated":
             boot = signed_root_interval(*args, selected, **options)
             method = (f"calibrated profile likelihood, {criterion.upper()} selection repeated in {boot['draws']} "
