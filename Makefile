@@ -34,7 +34,7 @@ test: $(STAMP)
 	    --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 reproduce: $(STAMP)
-	$(BIN)/python -m estimators.reproduce
+	$(BIN)/estimators reproduce
 
 # The notebooks as committed (never executed here) and the docstrings; warnings are errors.
 docs: $(STAMP)

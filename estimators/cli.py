@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from ._options import LOGLINEAR_INTERVALS
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DATA_ERROR = 1  # bad input data; click uses 2 for bad usage
 
@@ -194,8 +196,6 @@ def sources(file: Path, figures: tuple[str, ...], events: tuple[str, ...], calib
 
 
 MSE_METHODS = ("chapman", "loglinear", "latent-class", "graph-average", "mth")
-# mse.loglinear.INTERVALS, spelled out so that the CLI starts without numpy (tests/test_cli.py checks they agree)
-LOGLINEAR_INTERVALS = ("auto", "full", "calibrated", "bootstrap", "profile")
 
 
 @main.command()

@@ -1,15 +1,13 @@
 """Execute every notebook in order, in place, and gather the headline estimates.
 
-``python -m estimators.reproduce`` is what ``make reproduce`` runs. Notebooks execute in
+``estimators reproduce`` (the command line) is what ``make reproduce`` runs. Notebooks execute in
 a kernel started from this interpreter, with no timing metadata recorded, so that a
 second run changes no byte.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -79,15 +77,3 @@ def reproduce(root: Path = Path("."), *, pattern: str = "*.ipynb") -> None:
     summary = write_summary(root / "figures")
     print(f"{len(notebooks)} notebooks in {total:.1f} s; {len(summary)} headline estimates "
           f"in {root / 'figures' / 'summary.csv'} and summary.md")
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root")
-    parser.add_argument("--pattern", default="*.ipynb", help="which notebooks (glob)")
-    args = parser.parse_args(argv)
-    reproduce(args.root, pattern=args.pattern)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -97,12 +97,6 @@ def test_mse_methods_on_linked_lists():
     assert out.returncode == 1 and "say which two" in out.stderr
 
 
-def test_cli_offers_every_loglinear_interval():
-    from estimators.cli import LOGLINEAR_INTERVALS
-    from estimators.mse.loglinear import INTERVALS
-
-    assert LOGLINEAR_INTERVALS == INTERVALS
-
 
 def test_mse_on_bad_input_names_the_row_and_column(tmp_path):
     bad = tmp_path / "lists.csv"

@@ -19,7 +19,7 @@ __all__ = ["loglinear", "mth", "hierarchical_models", "profile_interval", "boots
            "signed_root_interval"]
 
 _ORDERS = {"independence": 1, "two-way": 2, "three-way": 3}
-INTERVALS = ("auto", "full", "calibrated", "bootstrap", "profile")
+from .._options import LOGLINEAR_INTERVALS as INTERVALS
 
 
 # -- models ---------------------------------------------------------------------------------
@@ -465,7 +465,7 @@ def signed_root_interval(designs: list[np.ndarray], counts: np.ndarray, estimate
 
 
 def _auto_interval(table, designs: dict, models: list, counts: np.ndarray, criterion: str) -> str:
-    """What ``interval="auto"`` means for these lists (measured in `loglinear`'s docstring):
+    """What ``interval="auto"`` means for these lists (measured in benchmarks/loglinear_coverage.md):
     the calibrated interval where it was measured to hold its level, after AIC among
     two-way models whose most general one leaves degrees of freedom (4 or more lists);
     elsewhere the full model's interval, which held it on every design (after BIC the
@@ -584,60 +584,12 @@ def loglinear(
       cells, such as an empty two-list overlap on 3 lists); ``"profile"`` when only one
       model was fitted (``terms="independence"``, or two lists).
 
-    Measured coverage of the 95% intervals after AIC selection (``benchmarks/mse.py``; 199
-    bootstrap tables, 999 for the bootstrap on the first two designs, and 999 moved the
-    calibrated coverage by at most 2 of 100 replicates; percent, replicates in brackets;
-    capture probabilities 0.3 and N = 2,000 on 4 lists, 0.3, 0.25, 0.3 and N = 1,000 on 3
-    lists, unless stated; "sparse": 0.1-0.15, N = 3,000; OR: odds ratio of the L1:L2
-    dependence):
-
-    ================================  ===========  ===========  ===========  ===========
-    design                            profile      bootstrap    calibrated   full
-    ================================  ===========  ===========  ===========  ===========
-    4 lists, OR 3                     89.5 (2000)  99.0 (200)   94.8 (500)   96.5 (200)
-    4 lists, OR 1.5                   90.7 (300)   96.5 (200)   94.3 (300)   94.0 (200)
-    4 lists, independent              89.5 (200)   99.0 (200)   95.5 (200)   96.0 (200)
-    4 lists, OR 2 and L3:L4 OR 0.5    94.0 (200)   98.5 (200)   96.6 (500)   96.5 (200)
-    4 sparse lists, OR 2              88.0 (200)   99.0 (200)   97.5 (200)   95.5 (200)
-    5 lists, OR 2                     90.5 (200)   96.0 (200)   95.5 (200)   97.0 (200)
-    3 lists, OR 2                     85.0 (300)   96.7 (300)   90.3 (300)   97.5 (200)
-    3 lists, independent              87.5 (200)   98.5 (200)   93.5 (200)   96.0 (200)
-    3 lists, OR 0.5                   83.0 (200)   94.5 (200)   88.5 (200)   94.0 (200)
-    3 lists, L2:L3 OR 3, N = 3,000    92.5 (200)   98.5 (200)   97.0 (200)   95.5 (200)
-    3 sparse lists, OR 2              78.0 (200)   96.0 (200)   85.5 (200)   95.5 (200)
-    ================================  ===========  ===========  ===========  ===========
-
-    The selected model's profile interval is too short because it ignores the choice (the
-    true model alone, fitted as such, covered 95.0% of 2,000 on the first design; AIC chose
-    it in 43% of them). The bootstrap errs on the long side. The calibrated interval is
-    within 93-97% on the 4- and 5-list designs (97.5 on sparse lists) and the shortest
-    that is (median width 228 on the first design, against 256 for the bootstrap and 292
-    for the full model; 1,268 against 1,463 and 2,049 on sparse lists). On 3 lists it
-    fails: with 7 observed cells AIC often picks a wrong dependence (L1:L3 + L2:L3 for
-    L1:L2), and an interval with the wrong model's shape misses. There the full model is
-    saturated, rests on nothing but the absent three-way interaction, and its interval
-    covered 94-97.5% on all five designs; it is longer than the bootstrap's (median 549
-    against 371 on independent lists, 3,642 against 3,042 on sparse ones).
-    Also tried after selection and not adopted: the percentile interval, one cut-off for
-    both ends, parametric bootstraps from the selected model, Efron's (2014) smoothed
-    bootstrap (98-100% on the first design), and model-averaged profile-likelihood intervals
-    over AIC weights (Fletcher & Turek 2012: 96.5-100%; calibrated by this bootstrap,
-    92-100%, because the bootstrap world takes the data's noise interactions as real).
-    BIC selection, on the first four 4-list and the first four 3-list designs: bootstrap
-    98.0, 98.5, 97.5, 98.0 and 96.3, 98.5, 94.5, 98.5; calibrated 97.0, 94.3, 98.5, 98.8
-    and 94.0, 98.5, 87.5, 96.5; the selected model's profile interval 95.5, 90.3, 96.5, 97.0
-    and 88.3, 96.0, 82.5, 95.5; calibrated on the other three, 96.0 (sparse 4 lists), 96.0
-    (5 lists) and 89.0 (sparse 3 lists). So after BIC ``"auto"`` is ``"full"``, whose
-    interval does not depend on the criterion. With ``terms="three-way"`` on 4 lists the
-    most general model is saturated too (15 parameters), so ``"auto"`` gives ``"full"``: it
-    covered 95.5% and 94.0% of 200 on the first and third designs, with median widths of 967
-    and 1,115 (four times the two-way family's), and 90.5% on the sparse lists, where a third
-    of the data sets could not be fitted (those count as ``[n, inf)``). On 5 lists the most
-    general three-way model (26 parameters on 31 cells) covered 94.5%, 96.5% and 96.0% of
-    200 on the 5-list design, with independent lists and with OR 2 and L3:L4 OR 0.5 (median
-    widths 688, 708, 440) and 92.0% on sparse lists (0.1-0.15, N = 3,000); the calibrated
-    interval there would refit the 6,212 models in each of 999 tables (some ten minutes per
-    data set), so ``"auto"`` gives ``"full"`` there too.
+    Why ``"auto"`` chooses as it does, measured on simulated lists (``benchmarks/mse.py``;
+    the full table, with every design and the alternatives tried and not adopted, is in
+    ``benchmarks/loglinear_coverage.md``): after AIC selection the selected model's
+    profile interval covered 78-94% (it ignores the choice of model), the bootstrap
+    94.5-99% (long), the calibrated interval 93-97% on 4 and 5 lists and the shortest
+    there, but 85.5-97% on 3 lists, where the full model's interval covered 94-97.5%.
 
     Returns
     -------
