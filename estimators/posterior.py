@@ -1,4 +1,5 @@
-"""Posterior summaries: the one place that calls ArviZ.
+"""Posterior summaries and the plumbing every Bayesian result shares: the one place that
+calls ArviZ, and the one set of convergence keys and warnings (`convergence_report`).
 
 Every call passes the interval probability and kind explicitly, so that a later move to
 ArviZ 1.x (``hdi_prob=`` becomes ``prob=``, default 0.89 equal-tailed) is one change here.
@@ -14,7 +15,7 @@ import numpy as np
 from .result import Estimate
 from ._checks import check_level
 
-__all__ = ["credible_interval", "convergence", "posterior_estimate", "to_idata", "CREDIBLE_KINDS"]
+__all__ = ["credible_interval", "convergence", "convergence_report", "posterior_estimate", "to_idata", "CREDIBLE_KINDS"]
 
 CREDIBLE_KINDS = ("equal-tailed", "HDI")
 
@@ -60,6 +61,36 @@ def convergence(draws: Any, *, divergences: int | None = None) -> dict[str, floa
     if divergences is not None:
         out["divergences"] = int(divergences)
     return out
+
+
+#: The thresholds every Bayesian result is checked against (Vehtari et al. 2021).
+R_HAT_MAX, ESS_MIN = 1.01, 400
+
+
+def convergence_report(per_quantity: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """The one set of convergence keys on every Bayesian result, from `convergence`
+    records per quantity: ``r_hat_max``, ``ess_bulk_min``, ``ess_tail_min``,
+    ``convergence`` (the records) and, only when there is something to say (the
+    convention of every result's diagnostics), ``warnings``: in words, where R-hat
+    exceeds 1.01 or a bulk ESS falls below 400. A quantity with one chain
+    has no R-hat and is not judged on it."""
+    warnings = []
+    for name, c in per_quantity.items():
+        if c.get("chains", 2) > 1 and c["r_hat"] > R_HAT_MAX:
+            warnings.append(f"R-hat of {name} is {c['r_hat']:.3f} > {R_HAT_MAX}: the chains disagree; draw more "
+                            "(more draws, tuning or thinning)")
+        if c["ess_bulk"] < ESS_MIN:
+            warnings.append(f"bulk ESS of {name} is {c['ess_bulk']:.0f} < {ESS_MIN}: its interval ends are noisy; "
+                            "draw more")
+    report = {
+        "r_hat_max": max((c["r_hat"] for c in per_quantity.values()), default=float("nan")),
+        "ess_bulk_min": min((c["ess_bulk"] for c in per_quantity.values()), default=float("nan")),
+        "ess_tail_min": min((c["ess_tail"] for c in per_quantity.values()), default=float("nan")),
+        "convergence": per_quantity,
+    }
+    if warnings:
+        report["warnings"] = warnings
+    return report
 
 
 def posterior_estimate(

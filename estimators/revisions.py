@@ -165,7 +165,7 @@ def revision_nowcast(
         ``sigma_mean``/``sigma_sd`` (posterior), ``identification`` (posterior sd /
         prior sd for ``mu`` and ``sigma``: near 1 means the prior decides) and
         ``prior_sensitivity`` (the interval under other ``prior_sigma_scale``);
-        ``warnings`` states in words when the prior decides the spread. ``details``: the
+        ``warnings`` (present only then) states in words when the prior decides the spread. ``details``: the
         history with each row's revision factor.
     """
     import pandas as pd
@@ -202,7 +202,7 @@ def revision_nowcast(
             "sigma_mean": fit["sigma_mean"], "sigma_sd": fit["sigma_sd"],
             "identification": {"mu": fit["mu_narrowing"], "sigma": fit["sigma_narrowing"]},
             "prior": {"mu": f"Normal(0, {prior_mu_sd:g}^2)", "sigma": f"HalfNormal({prior_sigma_scale:g})"},
-            "prior_sensitivity": sensitivity, "warnings": warnings,
+            "prior_sensitivity": sensitivity, **({"warnings": warnings} if warnings else {}),
         },
         details=pd.DataFrame(details),
     )

@@ -63,7 +63,7 @@ def test_few_figures_say_so_and_the_prior_decides_the_width():
     widths = [row["upper"] / row["lower"] for row in est.diagnostics["prior_sensitivity"]]
     assert widths == sorted(widths) and widths[-1] > 1.5 * widths[0]
     many = revision_nowcast(1, history(np.random.default_rng(0).normal(0.1, 0.05, 60)))
-    assert many.diagnostics["warnings"] == [] and many.diagnostics["identification"]["sigma"] < 0.3
+    assert "warnings" not in many.diagnostics and many.diagnostics["identification"]["sigma"] < 0.3
 
 
 @pytest.mark.parametrize("truth", ["from the prior", "fixed"])

@@ -143,7 +143,7 @@ def incident_model(
     """
     import pandas as pd
 
-    from ..posterior import convergence, credible_interval, posterior_estimate
+    from ..posterior import convergence, convergence_report, credible_interval, posterior_estimate
 
     _check_options(chains, draws, tune, level, exceedance, tau, random_seed)
     prior = resolve_priors(priors)
@@ -212,9 +212,7 @@ def incident_model(
         "prior_setting": main_name,
         "priors": {k: list(v) for k, v in prior.items()},
         "prior_sensitivity": sens_records,
-        "r_hat_max": max(c["r_hat"] for c in conv.values()),
-        "ess_bulk_min": min(c["ess_bulk"] for c in conv.values()),
-        "convergence": conv,
+        **convergence_report(conv),
         "contested_share": contested_share, "confirmed_genuine": confirmed_genuine,
         "exceedance": exceedance, "tau": tau, "chains": chains, "draws": draws, "tune": tune,
         "sampler": "conjugate Gibbs (exact binomial indicators) + exact draws of true deaths",

@@ -145,7 +145,7 @@ def latent_class(
     every victim has a positive chance of being on some list (the uncatchable are not
     counted by any capture–recapture method).
     """
-    from ..posterior import convergence, posterior_estimate, to_idata
+    from ..posterior import convergence, convergence_report, posterior_estimate, to_idata
     from ._common import cell_counts, check_level
 
     level = check_level(level)
@@ -183,13 +183,8 @@ def latent_class(
         mean_occupied_classes=float(res["classes"].mean()),
         lists=names,
     )
-    warn = []
-    if diag.get("r_hat", 1.0) > 1.01:
-        warn.append(f"R-hat {diag['r_hat']:.3f} > 1.01: the chains disagree; increase burn, thin or draws")
-    if diag.get("ess_bulk", float("inf")) < 400:
-        warn.append(f"bulk ESS of N {diag['ess_bulk']:.0f} < 400: increase thin or draws")
-    if warn:
-        diag["warnings"] = warn
+    if "r_hat" in diag:  # r_hat, ess_bulk, ess_tail of N stay at the top level, as documented
+        diag.update(convergence_report({"N": {k: diag[k] for k in ("r_hat", "ess_bulk", "ess_tail", "chains")}}))
     idata = to_idata({"N": N, "alpha": res["alpha"], "occupied_classes": res["classes"]})
     return posterior_estimate(N, level=level, method=f"latent_class (LCMCR, K={K})", quantity=quantity,
                               observed=int(counts.sum()), diagnostics=diag, idata=idata)
