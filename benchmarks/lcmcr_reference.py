@@ -129,12 +129,14 @@ def summary(N) -> dict:
 
 
 def _kosovo_counts() -> np.ndarray:
+    from estimators.data import read_capture_histories
     from estimators.mse._common import cell_counts
 
-    return cell_counts(ROOT / "data" / "kosovo_lists.csv")[1]
+    return cell_counts(read_capture_histories(ROOT / "data" / "kosovo_lists.csv"))[1]
 
 
 def _posterior(runs: int, draws: int, seed: int, ours_seed: int) -> None:
+    from estimators.data import read_capture_histories
     from estimators.mse import latent_class
 
     counts = _kosovo_counts()
@@ -143,7 +145,7 @@ def _posterior(runs: int, draws: int, seed: int, ours_seed: int) -> None:
     print(f"LCMCR {ref['lcmcr_version']} (R {ref['r_version']}), Kosovo, {settings}, seeds {ref['seeds']}; "
           f"ours: {runs} chains, random_seed={ours_seed}")
     r = summary(ref["N"])
-    est = latent_class(ROOT / "data" / "kosovo_lists.csv", chains=runs, random_seed=ours_seed, cores=1, **settings)
+    est = latent_class(read_capture_histories(ROOT / "data" / "kosovo_lists.csv"), chains=runs, random_seed=ours_seed, cores=1, **settings)
     o = summary(est.idata.posterior["N"].values)
     for name, s in (("LCMCR", r), ("ours", o)):
         print(f"  {name:<6} median {s[0.5]:.0f}  95% {s[0.025]:.0f}-{s[0.975]:.0f}  R-hat {s['r_hat']:.4f}  "

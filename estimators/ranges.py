@@ -67,16 +67,16 @@ def _as_table(incidents: Any) -> tuple[str, pd.DataFrame]:
     """('incidents' | 'summary', validated frame); validates unless already validated."""
     import pandas as pd
 
-    from .data import GRADE_SUMMARY_MARK, is_validated_incidents, read_grade_summary, read_incidents
+    from .data import GRADE_SUMMARY_MARK, is_validated_incidents, read_grade_summary, read_incidents, refuse_file
 
+    refuse_file(incidents, estimator="graded_range", reader="read_incidents (or read_grade_summary)")
     if is_validated_incidents(incidents):
         return "incidents", incidents
     if isinstance(incidents, pd.DataFrame) and incidents.attrs.get(GRADE_SUMMARY_MARK[0]) == GRADE_SUMMARY_MARK[1]:
         return "summary", incidents
-    if isinstance(incidents, pd.DataFrame):
-        columns = set(incidents.columns)
-    else:  # a path: peek at the header only
-        columns = set(pd.read_csv(incidents, nrows=0).columns)
+    if not isinstance(incidents, pd.DataFrame):
+        raise TypeError(f"graded_range takes an incident table or a per-grade summary, got {type(incidents).__name__}")
+    columns = set(incidents.columns)
     if "incident_id" in columns:
         return "incidents", read_incidents(incidents)
     if {"grade", "deaths_min", "deaths_max"} <= columns:
@@ -229,8 +229,8 @@ def graded_range(
     Parameters
     ----------
     incidents
-        An incident table (`estimators.data.read_incidents`; a path or an unvalidated
-        DataFrame is validated first), or a per-grade summary (grade, incidents,
+        An incident table (`estimators.data.read_incidents`; an unvalidated DataFrame is
+        validated first; a file name is refused: read it first), or a per-grade summary (grade, incidents,
         deaths_min, deaths_max; `estimators.data.read_grade_summary`), such as a
         published snapshot from `estimators.datasets.load_grade_snapshots`.
     grades

@@ -134,7 +134,7 @@ def site_sample_total(
     Parameters
     ----------
     sample
-        One row per site visited (a CSV path or DataFrame; validated by
+        One row per site visited (a DataFrame, not a file name; validated by
         `estimators.data.read_site_sample`): ``site``, ``deaths`` and optionally
         ``stratum``, ``acknowledged``, ``inclusion_probability``.
     strikes
@@ -185,8 +185,9 @@ def site_sample_total(
     import pandas as pd
     from scipy.stats import norm
 
-    from .data import read_site_sample
+    from .data import read_site_sample, refuse_file
 
+    refuse_file(sample, estimator="site_sample_total", reader="read_site_sample")
     sample = read_site_sample(sample)
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")

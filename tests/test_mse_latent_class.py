@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import betaln, gammaln
 
+from estimators.data import read_capture_histories
 from estimators.mse import latent_class, loglinear
 from estimators.mse._common import cell_counts, patterns
 from estimators.mse.latent_class import build_model, sample_latent_class
@@ -193,7 +194,8 @@ def _kosovo_vs_lcmcr(draws, chains, random_seed):
     from tests.results.mse_reference import LCMCR_KOSOVO
 
     settings = {k: LCMCR_KOSOVO[k] for k in ("K", "a_alpha", "b_alpha", "burn", "thin")}
-    est = latent_class(Path(__file__).resolve().parents[1] / "data" / "kosovo_lists.csv", draws=draws, chains=chains, random_seed=random_seed,
+    kosovo = read_capture_histories(Path(__file__).resolve().parents[1] / "data" / "kosovo_lists.csv")
+    est = latent_class(kosovo, draws=draws, chains=chains, random_seed=random_seed,
                        cores=1, **settings)
     return est, est.idata.posterior["N"].values.astype(float)
 

@@ -106,10 +106,12 @@ def test_file_input_is_validated(tmp_path):
     path = tmp_path / "sites.csv"
     path.write_text("site,deaths\ns1,3\ns2,-1\n")
     with pytest.raises(DataValidationError, match="row 2 .*column 'deaths'.*non-negative"):
-        site_sample_total(path, strikes=10)
+        estimators.read_site_sample(path)
     path.write_text("site,deaths,victims\ns1,3,1\n")
     with pytest.raises(DataValidationError, match="unknown column"):
-        site_sample_total(path, strikes=10)
+        estimators.read_site_sample(path)
+    with pytest.raises(TypeError, match="takes a table, not a file name: read .* with estimators.read_site_sample"):
+        site_sample_total(path, strikes=10)  # estimators never read files
     path.write_text("site,deaths,inclusion_probability\ns1,3,0\ns2,1,0.5\n")
     with pytest.raises(DataValidationError, match="probability above 0"):
         estimators.read_site_sample(path)

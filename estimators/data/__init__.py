@@ -44,10 +44,10 @@ from .source_counts import (
     SOURCE_KINDS,
     read_source_counts,
 )
-from .tables import MAX_COUNT, Column, DataValidationError, format_count, parse_table
+from .tables import MAX_COUNT, Column, DataValidationError, format_count, parse_table, refuse_file
 
 __all__ = [
-    "DataValidationError", "Column", "parse_table", "MAX_COUNT", "format_count",
+    "DataValidationError", "Column", "parse_table", "MAX_COUNT", "format_count", "refuse_file",
     "read_published_figures", "PUBLISHED_FIGURES_SCHEMA", "QUALIFIERS", "FIGURE_KINDS",
     "FIGURE_UNITS", "GRADES",
     "ASSESSMENTS", "INCIDENTS_SCHEMA", "INCIDENTS_MARK", "read_incidents", "is_validated_incidents",

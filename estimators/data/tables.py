@@ -307,3 +307,11 @@ def check_value_or_range(table: _Table, typed: pd.DataFrame) -> None:
     table.fail_where(~has_low & has_high, "low", "both ends of a range (low and high)")
     check_low_high(table, typed, "low", "high")
 
+
+
+def refuse_file(source: Any, *, estimator: str, reader: str) -> None:
+    """Estimators take tables, never file names: data enter through a reader, which
+    reports a bad cell with its file, row and line (and the CLI calls the readers)."""
+    if isinstance(source, str | PathLike):
+        raise TypeError(f"{estimator} takes a table, not a file name: read {str(source)!r} with "
+                        f"estimators.{reader}(...) and pass the table it returns")

@@ -114,7 +114,7 @@ def incident_model(
     Parameters
     ----------
     incidents
-        A validated incident table (`estimators.data.read_incidents`) or a path/frame.
+        A validated incident table (`estimators.data.read_incidents`) or a DataFrame it accepts.
     belligerent
         Model the incidents that name this belligerent; ``None``: all incidents, the
         named parties taken together.

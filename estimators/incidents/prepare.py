@@ -33,7 +33,9 @@ class _Prepared:
 
 def _prepare(incidents: Any, *, belligerent: str | None, contested_share: str | float,
              confirmed_genuine: bool) -> _Prepared:
-    from ..data import is_validated_incidents, read_incidents
+    from ..data import is_validated_incidents, read_incidents, refuse_file
+
+    refuse_file(incidents, estimator="incident_model", reader="read_incidents")
 
     frame = incidents if is_validated_incidents(incidents) else read_incidents(incidents)
     if belligerent is not None:

@@ -13,11 +13,13 @@ from ..data.capture_histories import patterns  # noqa: F401  (the one definition
 def cell_counts(histories: Any) -> tuple[list[str], np.ndarray]:
     """List names and the ``2**J`` counts (cell 0, the unobserved, is 0).
 
-    ``histories`` is what `estimators.data.read_capture_histories` returns (or anything it
-    accepts: a pattern table, one row per victim, a CSV path). Cell ``i`` is the pattern
-    with list ``j`` present when bit ``j`` of ``i`` is set.
+    ``histories`` is what `estimators.data.read_capture_histories` returns, or a frame it
+    accepts (a pattern table, one row per victim); not a file name. Cell ``i`` is the
+    pattern with list ``j`` present when bit ``j`` of ``i`` is set.
     """
-    from ..data import read_capture_histories
+    from ..data import read_capture_histories, refuse_file
+
+    refuse_file(histories, estimator="an MSE estimator", reader="read_capture_histories")
 
     table = read_capture_histories(histories)
     lists = list(table.attrs["lists"])
