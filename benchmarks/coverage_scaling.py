@@ -17,7 +17,7 @@ installed), then run `estimators coverage --estimator NAME --reps N --scheduler 
 import argparse
 import sys
 
-from estimators import calibration, scenarios
+from estimators.checking import calibration, scenarios
 
 
 def main() -> int:

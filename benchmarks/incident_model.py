@@ -22,7 +22,7 @@ import numpy as np
 def coverage_study(replicates: int, *, n: int = 150, seed: int = 20260, chains: int = 4,
                    draws: int = 500, tune: int = 200, verbose: bool = True) -> dict[str, float]:
     """Fraction of simulated tables whose 95% interval holds the true total."""
-    from estimators import simulate
+    from estimators.checking import simulate
     from estimators.incidents import incident_model
 
     hits, widths, start = 0, [], time.perf_counter()
@@ -47,7 +47,7 @@ def coverage_study(replicates: int, *, n: int = 150, seed: int = 20260, chains: 
 
 
 def speed(n: int = 10_000, seed: int = 7) -> float:
-    from estimators import simulate
+    from estimators.checking import simulate
     from estimators.incidents import incident_model
 
     sim = simulate.incidents(n, p_assessed=0.3, random_seed=seed)

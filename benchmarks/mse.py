@@ -79,7 +79,7 @@ def two_class_counts(J: int, observed: int, random_seed: int) -> np.ndarray:
     """Cell counts of J lists from `_classes(J)`, N chosen so that about ``observed`` victims
     are on some list (the speed tables and the C++ baseline's reference data)."""
     from estimators.mse._common import cell_counts
-    from estimators.simulate import capture_histories
+    from estimators.checking.simulate import capture_histories
 
     classes = _classes(J)
     seen = np.dot(classes["weights"], 1 - np.prod(1 - np.asarray(classes["probabilities"]), axis=1))
@@ -122,7 +122,7 @@ def _reference_setting(quick: bool) -> None:
     from estimators.data import read_capture_histories
     from estimators.mse._common import cell_counts
     from estimators.mse.latent_class import sample_latent_class
-    from estimators.simulate import capture_histories
+    from estimators.checking.simulate import capture_histories
 
     try:
         from lcmcr_baseline import run_baseline
@@ -184,7 +184,7 @@ def _reference_setting(quick: bool) -> None:
 
 def speed(quick: bool) -> None:
     from estimators.mse.latent_class import sample_latent_class
-    from estimators.simulate import capture_histories
+    from estimators.checking.simulate import capture_histories
 
     sample_latent_class(np.r_[0, np.ones(7, int)], draws=5, burn=5, thin=1, chains=1, random_seed=0)  # compile
     print(f"\n(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
@@ -235,7 +235,7 @@ def _graph_from_prior(r: int):
     prior: N, capture probabilities and odds ratios do not (see `graph_sbc` for that)."""
     from estimators.mse import graph_average
     from estimators.mse.graphs import decomposable_graphs
-    from estimators.simulate import capture_histories
+    from estimators.checking.simulate import capture_histories
 
     rng = np.random.default_rng(90_000 + r)
     graphs = decomposable_graphs(4)
@@ -269,7 +269,7 @@ def graph_sbc(J: int, reps: int, *, seed: int, level: float = 0.95, delta: float
     from estimators.mse import graph_average
     from estimators.mse._common import cell_counts
     from estimators.mse.graphs import bma_log_weights
-    from estimators.simulate import graph_model_histories
+    from estimators.checking.simulate import graph_model_histories
 
     lo, hi = SBC_N
 
@@ -313,14 +313,14 @@ def _sbc_row(name: str, J: int, reps: int, seed: int, delta: float | None = None
 
 
 def _four_lists_one_dependence(r: int, odds_ratio: float = 3.0):
-    from estimators.simulate import capture_histories
+    from estimators.checking.simulate import capture_histories
 
     return capture_histories(2000, [0.3] * 4, dependence=[(0, 1, odds_ratio)], random_seed=30_000 + r)
 
 
 def _lists(N: int, p: list[float], dependence, seed: int):
     """Replicate r -> J lists of N victims with these capture probabilities and dependences."""
-    from estimators.simulate import capture_histories
+    from estimators.checking.simulate import capture_histories
 
     return lambda r: capture_histories(N, p, dependence=dependence, random_seed=seed + r)
 
@@ -386,7 +386,7 @@ def _loglinear_model(data, terms: tuple[tuple[int, ...], ...]):
 
 def coverage(quick: bool) -> None:
     from estimators.mse import chapman, graph_average, latent_class, loglinear
-    from estimators.simulate import capture_histories
+    from estimators.checking.simulate import capture_histories
 
     reps = 40 if quick else 200
     print(f"\n== coverage of 95% intervals ({reps}+ replicates; ± is the Monte Carlo standard error)")

@@ -30,7 +30,7 @@ import numpy as np
 
 
 def run(replicates: int = 200, first_seed: int = 1000, *, verbose: bool = True) -> dict:
-    from estimators.simulate import source_counts
+    from estimators.checking.simulate import source_counts
     from estimators.sources import multi_source
 
     covered, widths, mean_cover = [], [], []

@@ -41,7 +41,7 @@ import numpy as np
 from estimators.backlog import pending_allegations
 from estimators.rates import proportion_ratio
 from estimators.sampling import site_sample_total
-from estimators.simulate import (
+from estimators.checking.simulate import (
     site_sample,
     allegations,
     proportion_pairs,

@@ -67,7 +67,15 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from .sources import multi_source
 
 
+#: Modules that moved into subpackages, still reachable as ``estimators.<name>``.
+_MODULES = {"simulate": "checking.simulate", "scenarios": "checking.scenarios", "calibration": "checking.calibration"}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = importlib.import_module(f".{_MODULES[name]}", __name__)
+        globals()[name] = value
+        return value
     try:
         module = _EXPORTS[name]
     except KeyError:

@@ -268,7 +268,7 @@ def coverage(name: str, reps: int, scenario: str | None, level: float, seed: int
     """
     import pandas as pd
 
-    from . import calibration, scenarios
+    from .checking import calibration, scenarios
 
     listed = scenarios.scenarios()
     if name is None and not list_only:

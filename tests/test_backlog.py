@@ -124,7 +124,7 @@ def test_build_model_has_the_continuous_parameters():
 
 
 def test_simulator_draws_from_the_stated_model():
-    from estimators.simulate import allegations
+    from estimators.checking.simulate import allegations
 
     sim = allegations(18, 111, size=20_000, random_seed=1)
     # E[credible] = 18 * E[theta] = 9; s.e. of the mean of 20,000 draws < 0.05

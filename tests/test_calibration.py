@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from estimators import Estimate
-from estimators.calibration import TIMING_COLUMNS, coverage, coverage_grid
+from estimators.checking.calibration import TIMING_COLUMNS, coverage, coverage_grid
 
 
 def normal_sample(rng, *, n=20, mu=3.0):
@@ -76,7 +76,7 @@ def always_fails(data, *, level, random_seed):
 
 def test_a_study_in_which_every_replicate_fails_raises(cluster):
     # It returned a table of NaN: a coverage study of an estimator that never ran.
-    from estimators.calibration import CoverageError
+    from estimators.checking.calibration import CoverageError
 
     with pytest.raises(CoverageError, match="all 5 replicates .* failed; the first: ValueError: no estimate here"):
         coverage(always_fails, normal_sample, n_reps=5, random_seed=4, client=cluster)
@@ -111,7 +111,7 @@ def test_bad_arguments():
 
 
 def test_every_registered_scenario_runs_without_failures(cluster):
-    from estimators import scenarios
+    from estimators.checking import scenarios
 
     listed = scenarios.scenarios()
     assert len({s.key for s in listed}) == len(listed)

@@ -14,7 +14,7 @@ import pytest
 from estimators.mse._common import cell_counts
 from estimators.mse.latent_class import sample_latent_class
 from estimators.posterior import convergence
-from estimators.simulate import capture_histories
+from estimators.checking.simulate import capture_histories
 from tests.test_mse_latent_class import _exact_one_class
 
 _spec = importlib.util.spec_from_file_location(

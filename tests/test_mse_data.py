@@ -6,7 +6,7 @@ import pytest
 
 from estimators import DataValidationError
 from estimators.data import read_capture_histories
-from estimators.simulate import capture_histories
+from estimators.checking.simulate import capture_histories
 
 
 def test_pattern_table_fills_unobserved_patterns_with_zero():

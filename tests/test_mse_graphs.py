@@ -10,7 +10,7 @@ from tests.results.mse_reference import (
 
 from estimators.mse import graph_average
 from estimators.mse.graphs import bma_log_weights, decomposable_graphs
-from estimators.simulate import capture_histories, graph_model_histories
+from estimators.checking.simulate import capture_histories, graph_model_histories
 from tests.coverage_helpers import load_benchmark
 
 
@@ -135,7 +135,7 @@ def test_graph_model_prior_has_dirichlet_marginals(edges):
     # a = delta * 2**(J-1) (here 1/2); under the complete graph every cell is
     # Dirichlet(delta = 1/8): mean 1/8, variance (1/8)(7/8)/(1 + 1). Tolerances: 4 Monte
     # Carlo standard errors of 20,000 draws.
-    from estimators.simulate import _hyper_dirichlet
+    from estimators.checking.simulate import _hyper_dirichlet
 
     order = next(o for e, o in decomposable_graphs(3) if list(e) == edges)
     rng = np.random.default_rng(11)

@@ -10,7 +10,7 @@ from estimators.data import read_capture_histories
 from estimators.mse import latent_class, loglinear
 from estimators.mse._common import cell_counts, patterns
 from estimators.mse.latent_class import build_model, sample_latent_class
-from estimators.simulate import capture_histories
+from estimators.checking.simulate import capture_histories
 
 # A well-caught class and a hard-to-catch one on five lists (the LCMCR model's own assumption).
 TWO_CLASSES = {"weights": [0.7, 0.3], "probabilities": [[0.6, 0.7, 0.5, 0.6, 0.65], [0.25, 0.3, 0.2, 0.35, 0.3]]}

@@ -15,7 +15,7 @@ from scipy.optimize import brentq
 from estimators.mse import loglinear, mth
 from estimators.mse._common import cell_counts
 from estimators.mse.loglinear import hierarchical_models
-from estimators.simulate import capture_histories
+from estimators.checking.simulate import capture_histories
 
 
 def _table(counts, names):

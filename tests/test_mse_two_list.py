@@ -9,7 +9,7 @@ import pytest
 from tests.results.mse_reference import SEBER_1982
 
 from estimators.mse import ListDependenceWarning, chapman
-from estimators.simulate import capture_histories
+from estimators.checking.simulate import capture_histories
 
 
 def test_closed_form_exactly():

@@ -9,7 +9,7 @@ from tests.coverage_helpers import load_benchmark
 import estimators
 from estimators import DataValidationError
 from estimators.sampling import site_sample_total
-from estimators.simulate import site_sample, strike_population
+from estimators.checking.simulate import site_sample, strike_population
 
 Z95 = 1.959963984540054
 

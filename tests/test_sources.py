@@ -14,7 +14,7 @@ import pytest
 
 import estimators
 from estimators import DataValidationError, multi_source, read_source_counts
-from estimators.simulate import source_counts
+from estimators.checking.simulate import source_counts
 from estimators.sources import Priors, build_model, grid_error
 
 FAST = {"draws": 200, "tune": 100, "chains": 2}

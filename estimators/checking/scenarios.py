@@ -50,7 +50,7 @@ def _simulate_incidents(rng, *, n: int, theta: Any = None, p_assessed: float = 0
 
 
 def _incident_model(data, *, level, random_seed):
-    from .incidents import incident_model
+    from ..incidents import incident_model
 
     table, belligerent = data
     return incident_model(table, belligerent=belligerent, chains=2, draws=400, tune=100,
@@ -58,7 +58,7 @@ def _incident_model(data, *, level, random_seed):
 
 
 def _likely_range(data, *, level, random_seed):
-    from .ranges import graded_range
+    from ..ranges import graded_range
 
     table, belligerent = data
     return graded_range(table, belligerent=belligerent)
@@ -82,7 +82,7 @@ def _simulate_rates_from_prior(rng, *, n1: int, n2: int):
 
 
 def _proportion_ratio(data, *, level, random_seed, method):
-    from .rates import proportion_ratio
+    from ..rates import proportion_ratio
 
     x1, n1, x2, n2 = data
     return proportion_ratio(x1, n1, x2, n2, method=method, level=level, draws=4000,
@@ -105,7 +105,7 @@ def _simulate_sites(rng, *, sites: dict, share: dict, mean_deaths: float, disper
 
 
 def _site_sample_total(data, *, level, random_seed, estimator):
-    from .sampling import site_sample_total
+    from ..sampling import site_sample_total
 
     sample, acknowledged = data
     return site_sample_total(sample, strikes=_STRATA, acknowledged_total=acknowledged,
@@ -131,7 +131,7 @@ def _simulate_backlog_overdispersed(rng, *, assessed: int, pending: int, dispers
 
 
 def _pending_allegations(data, *, level, random_seed):
-    from .backlog import pending_allegations
+    from ..backlog import pending_allegations
 
     assessed, credible, deaths, pending = data
     return pending_allegations(assessed, credible, deaths, pending, level=level, draws=4000,
@@ -152,7 +152,7 @@ def _simulate_lists(rng, *, N: int, probabilities, dependence=0.0, heterogeneity
 
 
 def _mse(data, *, level, random_seed, method, **options):
-    from . import mse
+    from .. import mse
 
     if method == "chapman":
         return mse.chapman(data, lists=tuple(data.attrs["lists"][:2]), level=level)
@@ -165,7 +165,7 @@ def _mse(data, *, level, random_seed, method, **options):
 
 def _simulate_source_counts(rng, *, less_complete: bool = False):
     from . import simulate
-    from .sources import DEFAULT_SENSITIVITY, Priors
+    from ..sources import DEFAULT_SENSITIVITY, Priors
 
     priors = None
     if less_complete:  # the world's sources are less complete than the estimator's priors say
@@ -176,7 +176,7 @@ def _simulate_source_counts(rng, *, less_complete: bool = False):
 
 
 def _multi_source(data, *, level, random_seed):
-    from .sources import multi_source
+    from ..sources import multi_source
 
     table, calibration = data
     return multi_source(table, calibration=calibration, n_min=20, n_max=5000, draws=300, tune=150,

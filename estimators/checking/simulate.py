@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .data import GRADES
-from ._checks import check_seed
+from ..data import GRADES
+from .._checks import check_seed
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .sources import Priors
+    from ..sources import Priors
 
 __all__ = [
     "incidents",
@@ -137,8 +137,8 @@ def incidents(
     """
     import pandas as pd
 
-    from .data import read_incidents
-    from .incidents.priors import free_grades, ordered_prior_draws, resolve_priors
+    from ..data import read_incidents
+    from ..incidents.priors import free_grades, ordered_prior_draws, resolve_priors
 
     check_seed(random_seed)
     rng = np.random.default_rng(int(random_seed))
@@ -464,8 +464,8 @@ def _pattern_table(counts: np.ndarray, names: list[str]) -> pd.DataFrame:
     validated pattern table, the truth (``N``, ``unobserved``) in ``.attrs``."""
     import pandas as pd
 
-    from .data import read_capture_histories
-    from .data import patterns
+    from ..data import read_capture_histories
+    from ..data import patterns
 
     frame = pd.DataFrame(patterns(len(names))[1:], columns=names)
     frame["count"] = counts[1:]
@@ -524,7 +524,7 @@ def graph_model_histories(
     ``"unobserved"``, ``"graph"`` (the edges) and ``"probabilities"`` (the ``2**J`` cell
     probabilities, cell ``i`` having list ``j`` when bit ``j`` of ``i`` is set).
     """
-    from .mse.graphs import decomposable_graphs
+    from ..mse.graphs import decomposable_graphs
 
     check_seed(random_seed)
     J = int(lists)
@@ -598,8 +598,8 @@ def source_counts(
     """
     import pandas as pd
 
-    from .data import LOWER_BOUND_KINDS, MONITOR_KINDS, SOURCE_KINDS
-    from .sources import Priors
+    from ..data import LOWER_BOUND_KINDS, MONITOR_KINDS, SOURCE_KINDS
+    from ..sources import Priors
 
     priors = priors or Priors()
     for kind in kinds:

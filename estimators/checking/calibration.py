@@ -27,7 +27,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from ._checks import check_level
+from .._checks import check_level
 
 if TYPE_CHECKING:
     import pandas as pd
