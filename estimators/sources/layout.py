@@ -82,8 +82,9 @@ def calibration_counts(calibration: Any) -> tuple[int, int] | None:
 
 def table_layout(counts: Any, *, calibration: Any, about_tolerance: float, n_min: float) -> Layout:
     """Validate ``counts`` (`estimators.data.read_source_counts`) and lay it out as arrays."""
-    from ..data import LOWER_BOUND_KINDS, MONITOR_KINDS, read_source_counts
+    from ..data import LOWER_BOUND_KINDS, MONITOR_KINDS, read_source_counts, refuse_file
 
+    refuse_file(counts, estimator="multi_source", reader="read_source_counts")
     if not 0 <= about_tolerance < 1:
         raise ValueError(f"about_tolerance must be in [0, 1), got {about_tolerance}")
     table = read_source_counts(counts)
