@@ -604,9 +604,7 @@ def loglinear(
     by default every model when there are at most 64, else those within 10), sorted by
     criterion.
     """
-    import pandas as pd
-
-    from .._checks import check_seed, require_seed
+    from .._checks import check_seed
     from ._common import cell_counts, check_level
 
     level = check_level(level)
@@ -626,62 +624,17 @@ def loglinear(
     if not isinstance(order, int) or order < 1:
         raise ValueError(f"terms must be one of {list(_ORDERS)} or a positive integer, got {terms!r}")
     models = hierarchical_models(J, order, limit=max_models)
-    rows = []
-    designs = {}
-    for model in models:
-        X = _design(J, model)
-        designs[model] = X
-        fit = _fit_observed(X, counts)
-        rows.append({
-            "model": _term_label(names, model), "terms": model, "params": fit["params"],
-            "deviance": fit["deviance"], "df": fit["df"], "aic": fit["aic"], "bic": fit["bic"],
-            "estimate": fit["estimate"], "se": fit["se"], "converged": fit["converged"],
-        })
-    table = pd.DataFrame(rows)
-    table = table.sort_values([criterion, "params"], kind="mergesort").reset_index(drop=True)
-    usable = table[table["converged"]]
-    if usable.empty:
-        raise ValueError("no log-linear model could be fitted (empty cells make the unobserved cell inestimable)")
-    best_crit = usable[criterion].iloc[0]
-    table["delta_" + criterion] = table[criterion] - best_crit
-    table["lower"], table["upper"], table["multinomial_estimate"] = np.nan, np.nan, np.nan
-    # Profile intervals for every model when there are few (J <= 4), else for those
-    # within `profile_within` of the best criterion (the rest keep NaN).
-    if profile_within is None:
-        profile_within = np.inf if len(table) <= 64 else 10.0
-    near = table["delta_" + criterion] <= profile_within
-    todo = table.index[table["converged"] & near]
-    for i in todo:
-        X = designs[table.at[i, "terms"]]
-        n_m, lo, hi = profile_interval(X, counts, level=level, start=table.at[i, "estimate"])
-        table.loc[i, ["multinomial_estimate", "lower", "upper"]] = [n_m, lo, hi]
-    best = table.loc[usable.index[0]]
+    table, designs = _ranked_models(models, J, names, counts, criterion=criterion, level=level,
+                                    profile_within=profile_within)
+    best = table.loc[table.index[table["converged"]][0]]
     diagnostics = {"models": len(table), "criterion": criterion, "selected": best["model"],
                    "aic": float(best["aic"]), "bic": float(best["bic"]),
                    "deviance": float(best["deviance"]), "df": int(best["df"]), "se": float(best["se"]),
                    "profile_interval": (float(best["lower"]), float(best["upper"])), "lists": names}
-    lower, upper = best["lower"], best["upper"]
-    method = "profile likelihood (multinomial), selected model"
-    requested = interval
-    if interval == "auto":
-        interval = _auto_interval(table, designs, models, counts, criterion)
-    if interval == "full" and len(models) > 1:
-        lower, upper, method = _full_model_interval(table, designs, models[-1], counts, level, diagnostics)
-    elif interval in ("bootstrap", "calibrated"):
-        selected = models.index(best["terms"])
-        args = ([designs[m] for m in models], counts, float(best["estimate"]))
-        seed = require_seed(random_seed, f"interval={interval!r} (a bootstrap), chosen by interval='auto' for these lists"
-                            if requested == "auto" else f"interval={interval!r} (a bootstrap)")
-        options = dict(criterion=criterion, level=level, draws=int(bootstrap_draws), random_seed=seed)
-        if interval == "calibrated":
-            boot = signed_root_interval(*args, selected, **options)
-            method = (f"calibrated profile likelihood, {criterion.upper()} selection repeated in {boot['draws']} "
-                      "bootstrap tables")
-        else:
-            boot = bootstrap_interval(*args, **options)
-            method = f"BCa bootstrap, {criterion.upper()} selection repeated in {boot['draws']} tables"
-        lower, upper = boot["lower"], boot["upper"]
-        diagnostics[interval] = boot
+    chosen = _auto_interval(table, designs, models, counts, criterion) if interval == "auto" else interval
+    lower, upper, method = _interval(chosen, table, designs, models, best, counts, diagnostics, level=level,
+                                     criterion=criterion, bootstrap_draws=bootstrap_draws,
+                                     random_seed=random_seed, auto=interval == "auto")
     if not lower <= best["estimate"] <= upper:  # rare (1 in 100 on a 3-list design), and confusing unflagged
         import warnings
 
@@ -696,6 +649,66 @@ def loglinear(
         method=f"loglinear ({best['model']}; {criterion.upper()})", quantity=quantity,
         observed=int(counts.sum()), diagnostics=diagnostics, details=table,
     )
+
+
+def _ranked_models(models: list, J: int, names: list[str], counts: np.ndarray, *, criterion: str, level: float,
+                   profile_within: float | None):
+    """Every model fitted and ranked by ``criterion`` (the table `loglinear` returns in
+    ``details``, terms still as tuples), with its profile interval where asked, and the
+    design matrices by model."""
+    import pandas as pd
+
+    rows, designs = [], {}
+    for model in models:
+        X = _design(J, model)
+        designs[model] = X
+        fit = _fit_observed(X, counts)
+        rows.append({
+            "model": _term_label(names, model), "terms": model, "params": fit["params"],
+            "deviance": fit["deviance"], "df": fit["df"], "aic": fit["aic"], "bic": fit["bic"],
+            "estimate": fit["estimate"], "se": fit["se"], "converged": fit["converged"],
+        })
+    table = pd.DataFrame(rows)
+    table = table.sort_values([criterion, "params"], kind="mergesort").reset_index(drop=True)
+    usable = table[table["converged"]]
+    if usable.empty:
+        raise ValueError("no log-linear model could be fitted (empty cells make the unobserved cell inestimable)")
+    table["delta_" + criterion] = table[criterion] - usable[criterion].iloc[0]
+    table["lower"], table["upper"], table["multinomial_estimate"] = np.nan, np.nan, np.nan
+    # Profile intervals for every model when there are few (J <= 4), else for those
+    # within `profile_within` of the best criterion (the rest keep NaN).
+    if profile_within is None:
+        profile_within = np.inf if len(table) <= 64 else 10.0
+    near = table["delta_" + criterion] <= profile_within
+    for i in table.index[table["converged"] & near]:
+        n_m, lo, hi = profile_interval(designs[table.at[i, "terms"]], counts, level=level,
+                                       start=table.at[i, "estimate"])
+        table.loc[i, ["multinomial_estimate", "lower", "upper"]] = [n_m, lo, hi]
+    return table, designs
+
+
+def _interval(interval: str, table, designs: dict, models: list, best, counts: np.ndarray, diagnostics: dict, *,
+              level: float, criterion: str, bootstrap_draws: int, random_seed: Any, auto: bool):
+    """(lower, upper, method) of the interval chosen; bootstrap settings go in ``diagnostics``."""
+    from .._checks import require_seed
+
+    if interval == "full" and len(models) > 1:
+        return _full_model_interval(table, designs, models[-1], counts, level, diagnostics)
+    if interval in ("bootstrap", "calibrated"):
+        args = ([designs[m] for m in models], counts, float(best["estimate"]))
+        seed = require_seed(random_seed, f"interval={interval!r} (a bootstrap)"
+                            + (", chosen by interval='auto' for these lists" if auto else ""))
+        options = dict(criterion=criterion, level=level, draws=int(bootstrap_draws), random_seed=seed)
+        if interval == "calibrated":
+            boot = signed_root_interval(*args, models.index(best["terms"]), **options)
+            method = (f"calibrated profile likelihood, {criterion.upper()} selection repeated in {boot['draws']} "
+                      "bootstrap tables")
+        else:
+            boot = bootstrap_interval(*args, **options)
+            method = f"BCa bootstrap, {criterion.upper()} selection repeated in {boot['draws']} tables"
+        diagnostics[interval] = boot
+        return boot["lower"], boot["upper"], method
+    return best["lower"], best["upper"], "profile likelihood (multinomial), selected model"
 
 
 _HETEROGENEITY = ("chao", "poisson", "darroch")
