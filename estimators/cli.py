@@ -170,17 +170,12 @@ def sources(file: Path, figures: tuple[str, ...], events: tuple[str, ...], calib
     Example: estimators sources data/published_figures.csv --figure raqqa-acknowledged-159
     --figure raqqa-named-641 --figure raqqa-monitor-count-1600 --calibration 1410,2024
     """
-    from .data import read_published_figures, read_source_counts
+    from .data import read_published_figures, read_source_counts, select_figures
     from .sources import multi_source
 
     if figures or events:
-        table = read_published_figures(file)
-        unknown = sorted(set(figures) - set(table["figure_id"]))
-        if unknown:
-            raise ValueError(f"{file}: no figure_id {', '.join(unknown)}")
-        chosen = table[(table["figure_id"].isin(figures) if figures else True)
-                       & (table["event"].isin(events) if events else True)]
-        counts = read_source_counts(chosen.reset_index(drop=True), name=f"{file} (selected rows)")
+        chosen = select_figures(read_published_figures(file), figure_ids=figures, events=events, name=str(file))
+        counts = read_source_counts(chosen, name=f"{file} (selected rows)")
     else:
         counts = read_source_counts(file)
     pair = None

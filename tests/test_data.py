@@ -106,3 +106,16 @@ def test_an_empty_or_unreadable_file_is_named(tmp_path):
     empty.write_text("")
     with pytest.raises(DataValidationError, match=r"empty\.csv: .*expected a UTF-8 CSV file"):
         read_published_figures(empty)
+
+
+def test_select_figures_by_id_and_event_refuses_a_typo():
+    import estimators
+    from estimators.data import select_figures
+
+    figures = estimators.load_published_figures()
+    raqqa = select_figures(figures, events=["raqqa-2017"])
+    assert len(raqqa) > 5 and set(raqqa["event"]) == {"raqqa-2017"} and raqqa.index[0] == 0
+    one = select_figures(figures, figure_ids=["raqqa-named-641"], events=["raqqa-2017"])
+    assert one["figure_id"].tolist() == ["raqqa-named-641"]
+    with pytest.raises(ValueError, match="no figure_id raqqa-named-614"):
+        select_figures(figures, figure_ids=["raqqa-named-614"])

@@ -21,6 +21,7 @@ from .figures import (
     PUBLISHED_FIGURES_SCHEMA,
     QUALIFIERS,
     read_published_figures,
+    select_figures,
 )
 from .incidents import (
     ASSESSMENTS,
@@ -49,7 +50,7 @@ from .tables import MAX_COUNT, Column, DataValidationError, format_count, parse_
 __all__ = [
     "DataValidationError", "Column", "parse_table", "MAX_COUNT", "format_count", "refuse_file",
     "read_published_figures", "PUBLISHED_FIGURES_SCHEMA", "QUALIFIERS", "FIGURE_KINDS",
-    "FIGURE_UNITS", "GRADES",
+    "FIGURE_UNITS", "GRADES", "select_figures",
     "ASSESSMENTS", "INCIDENTS_SCHEMA", "INCIDENTS_MARK", "read_incidents", "is_validated_incidents",
     "read_monitor_export", "MONITOR_EXPORT_COLUMNS", "parse_range_text",
     "GRADE_SUMMARY_SCHEMA", "GRADE_SUMMARY_MARK", "read_grade_summary",

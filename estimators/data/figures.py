@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -86,3 +87,16 @@ def read_published_figures(source: Any, *, name: str | None = None) -> pd.DataFr
     well_formed = grades.str.fullmatch(_GRADES_PATTERN).fillna(True).astype(bool)
     table.fail_where(~well_formed, "grades", "'all' or grade names (" + ", ".join(GRADES) + ") joined by ';'")
     return typed
+
+
+def select_figures(figures: pd.DataFrame, *, figure_ids: Sequence[str] = (), events: Sequence[str] = (),
+                   name: str = "published figures") -> pd.DataFrame:
+    """The rows of a published-figures table with these ``figure_ids`` and/or in these
+    ``events`` (each selection optional, both applied together), re-indexed from 0. An
+    id that is not in the table is an error (a typo must not shrink the selection)."""
+    unknown = sorted(set(figure_ids) - set(figures["figure_id"]))
+    if unknown:
+        raise ValueError(f"{name}: no figure_id {', '.join(unknown)}")
+    keep = figures["figure_id"].isin(figure_ids) if figure_ids else True
+    keep = keep & (figures["event"].isin(events) if events else True)
+    return figures[keep].reset_index(drop=True) if not isinstance(keep, bool) else figures.reset_index(drop=True)
