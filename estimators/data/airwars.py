@@ -171,7 +171,7 @@ def read_airwars_export(
                 reasons.setdefault(int(pos), []).append(policy)
         if excludes:
             keep[hits] = False
-        return hits & keep if not excludes else hits
+        return hits
 
     # Rows that cannot be placed in an incident table: set aside (when chosen) first, so
     # that later policies count only rows that stay.
