@@ -168,8 +168,6 @@ def revision_nowcast(
         ``warnings`` (present only then) states in words when the prior decides the spread. ``details``: the
         history with each row's revision factor.
     """
-    import pandas as pd
-
     check_level(level)
     if not (isinstance(published, int | float) and math.isfinite(published) and published > 0):
         raise ValueError(f"published must be a positive number, got {published!r}")
@@ -204,5 +202,5 @@ def revision_nowcast(
             "prior": {"mu": f"Normal(0, {prior_mu_sd:g}^2)", "sigma": f"HalfNormal({prior_sigma_scale:g})"},
             "prior_sensitivity": sensitivity, **({"warnings": warnings} if warnings else {}),
         },
-        details=pd.DataFrame(details),
+        details=details,
     )

@@ -153,7 +153,6 @@ def read_airwars_export(
     n = len(typed)
     keep = np.ones(n, dtype=bool)
     reasons: dict[int, list[str]] = {}
-    touched = {policy: 0 for policy in chosen}
     adjusted = [[] for _ in range(n)]
 
     def apply(policy: str, mask: Any, column: str, expected: str, *, excludes: bool = False) -> np.ndarray:
@@ -164,7 +163,6 @@ def read_airwars_export(
         if chosen[policy] == "error":
             others = "', '".join(AIRWARS_POLICIES[policy][1:])
             table.fail_where(hits, column, f"{expected} ({policy}='{others}' accepts it: see read_airwars_export)")
-        touched[policy] += int(hits.sum())
         for pos in np.flatnonzero(hits):
             adjusted[pos].append(policy)
             if excludes:
@@ -256,7 +254,8 @@ def read_airwars_export(
         "rows_read": n,
         "rows_kept": int(keep.sum()),
         "policies": dict(chosen, incident_id=incident_id),
-        "rows_touched": touched,
+        # counted from the per-row record, so the two cannot disagree
+        "rows_touched": {policy: sum(policy in row for row in adjusted) for policy in chosen},
         "excluded": [
             {"row": pos + 1, "line": pos + 2 if table.from_file else None,
              "airwars_id": int(typed["airwars_id"].iloc[pos]), "code": typed["code"].iloc[pos],
