@@ -51,11 +51,13 @@ calibrate: $(STAMP)
 # (pip-tools in a venv of its own) and environment.yml's pins. Then `make test` and
 # `make reproduce`, and commit both files with the re-executed notebooks: their watermark
 # cells print the versions.
+# `make lock LOCK_UPGRADE=` adds a new dependency and keeps every other pin where it is.
 LOCK_TOOLS := .venv-lock
+LOCK_UPGRADE ?= --upgrade
 lock:
 	test -x $(LOCK_TOOLS)/bin/pip-compile || ( $(PYTHON) -m venv $(LOCK_TOOLS) && \
-	    $(LOCK_TOOLS)/bin/python -m pip install --quiet "pip-tools==7.7.0" )
-	$(LOCK_TOOLS)/bin/pip-compile --upgrade --quiet --generate-hashes --allow-unsafe \
+	    $(LOCK_TOOLS)/bin/python -m pip install --quiet "pip-tools==7.7.0" "setuptools>=77" )
+	$(LOCK_TOOLS)/bin/pip-compile $(LOCK_UPGRADE) --quiet --generate-hashes --allow-unsafe \
 	    --strip-extras --no-emit-index-url --no-emit-find-links --all-build-deps \
 	    --extra notebooks --extra test --extra docs -o requirements.lock pyproject.toml
 	$(PYTHON) .ci/sync_environment.py

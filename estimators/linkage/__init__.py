@@ -1,0 +1,1 @@
+"""Record linkage of named-victim lists into capture histories (Splink on DuckDB)."""
