@@ -27,6 +27,8 @@ __all__ = [
     "capture_histories",
     "graph_model_histories",
     "source_counts",
+    "named_lists",
+    "SimulatedNamedLists",
 ]
 
 
@@ -643,3 +645,9 @@ def source_counts(
     truth = {"N": truth_n, "completeness": truth_p, "completeness_mean": m, "concentration": phi,
              "overcount": truth_o, "conceded_share": kappa, "calibration": calibration}
     return pd.DataFrame(rows), truth
+
+
+# -- named-victim lists (estimators.link_lists) -------------------------------------------
+# A re-export, not code of this module: named_lists has its own module (its name pools and
+# corruption tables are long), so it is imported here, at its section, below the top (E402).
+from .named_lists import SimulatedNamedLists, named_lists  # noqa: E402
