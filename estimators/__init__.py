@@ -44,6 +44,10 @@ _EXPORTS = {
     "graph_average": "mse.graphs",
     "multi_source": "sources",
     "read_source_counts": "data",
+    # issue 18: named lists linked into capture histories
+    "read_named_list": "data",
+    "link_lists": "linkage",
+    "Linkage": "linkage",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -65,6 +69,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from .sampling import site_sample_total
     from .data import read_source_counts
     from .sources import multi_source
+    from .data import read_named_list
+    from .linkage import Linkage, link_lists
 
 
 #: Modules that moved into subpackages, still reachable as ``estimators.<name>``.

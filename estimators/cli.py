@@ -239,6 +239,60 @@ def mse(file: Path, method: str, lists: str | None, criterion: str, interval: st
 
 
 @main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "id_column", required=True, help="The record-id column (unique within each list).")
+@click.option("--name", "name", required=True, help="The column of names in Arabic script.")
+@click.option("--name-latin", default=None, help="The column of Latin-script names, if any.")
+@click.option("--age", default=None, help="The column of ages, if any.")
+@click.option("--sex", default=None, help="The column of sex (m/f), if any.")
+@click.option("--date-of-death", default=None, help="The column of dates of death (ISO), if any.")
+@click.option("--place", default=None, help="The column of places of death, if any.")
+@click.option("--national-id", default=None, help="The column of national id numbers, if any.")
+@click.option("--list-names", default=None, help="Comma-separated names of the lists (default: the file names).")
+@click.option("--repair-pdf", multiple=True, metavar="LIST",
+              help="A list extracted from PDF: repair its lam-alef damage (repeatable).")
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.5,
+              show_default=True, help="Match probability at which two records are linked.")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Random seed (u sampling).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for clusters.csv, pairs.csv and capture_histories.csv.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="A progress bar on stderr.")
+@data_errors
+def link(files: tuple[Path, ...], id_column: str, name: str, name_latin: str | None, age: str | None,
+         sex: str | None, date_of_death: str | None, place: str | None, national_id: str | None,
+         list_names: str | None, repair_pdf: tuple[str, ...], threshold: float, seed: int, out: Path,
+         progress: bool) -> None:
+    """Link named-victim lists (CSV files) into people and capture histories.
+
+    Writes OUT/clusters.csv (list, record, cluster), OUT/pairs.csv (scored pairs) and
+    OUT/capture_histories.csv (the pattern table `estimators mse` reads).
+
+    Example: estimators link ministry.csv monitor.csv --id id --name name --age age --out linked/
+    """
+    from .data import NAMED_LIST_ROLES, read_named_list
+    from .linkage import link_lists
+
+    given = dict(name=name, name_latin=name_latin, age=age, sex=sex, date_of_death=date_of_death,
+                 place=place, national_id=national_id)
+    fields = {role: column for role, column in given.items() if column is not None}
+    names = list_names.split(",") if list_names else [f.stem for f in files]
+    if len(names) != len(files) or len(set(names)) != len(names):
+        raise click.UsageError(f"give {len(files)} distinct list names, one per file (got {names})")
+    tables = {n: read_named_list(f, id_column=id_column, fields=fields) for n, f in zip(names, files)}
+    roles = {role: role for role in NAMED_LIST_ROLES if role in fields}
+    linkage = link_lists(tables, id_column="record", fields=roles, random_seed=seed, threshold=threshold,
+                         repair_pdf=repair_pdf, progress=progress)
+    out.mkdir(parents=True, exist_ok=True)
+    histories = linkage.capture_histories()
+    linkage.clusters.to_csv(out / "clusters.csv", index=False, lineterminator="\n")
+    linkage.pairs.to_csv(out / "pairs.csv", index=False, lineterminator="\n")
+    histories.to_csv(out / "capture_histories.csv", index=False, lineterminator="\n")
+    click.echo(f"{linkage!r}\nwrote {out / 'clusters.csv'}, {out / 'pairs.csv'}, {out / 'capture_histories.csv'}")
+    for warning in linkage.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@main.command()
 @click.option("--estimator", "name", default=None,
               help="Estimator to check (see --list), e.g. incident_model or proportion_ratio.")
 @click.option("--reps", type=click.IntRange(min=1), default=200, show_default=True,

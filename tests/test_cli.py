@@ -22,7 +22,7 @@ def run(*args, check=True):
 LISTS = ROOT / "data" / "capture_histories_example.csv"
 
 
-@pytest.mark.parametrize("command", ["range", "sources", "mse", "coverage", "reproduce"])
+@pytest.mark.parametrize("command", ["range", "sources", "mse", "link", "coverage", "reproduce"])
 def test_every_command_has_help_with_an_example(command):
     assert "Example: estimators " + command in run(command, "--help").stdout
 
@@ -137,3 +137,35 @@ def test_range_on_airwars_real_export_with_stated_policies():
     assert (est["lower"], est["upper"]) == (4431, 6522)
     bad = run("range", airwars, "--airwars", "--policy", "no_such=1", check=False)
     assert bad.returncode == 2 and "no_such" in bad.stderr
+
+
+def test_link_writes_clusters_pairs_and_capture_histories_that_mse_reads(tmp_path):
+    from tests.test_linkage import clean_lists
+
+    lists, truth = clean_lists(N=300)
+    files = []
+    for name, frame in lists.items():
+        path = tmp_path / f"{name.lower()}.csv"
+        frame.drop(columns="person").to_csv(path, index=False)
+        files.append(path)
+    out = tmp_path / "linked"
+    result = run("link", *files, "--id", "rid", "--name", "name", "--age", "age", "--sex", "sex",
+                 "--date-of-death", "dod", "--list-names", "A,B,C", "--out", out, "--no-progress")
+    assert f"{len(truth)} records on 3 lists" in result.stdout
+    clusters = (out / "clusters.csv").read_text().splitlines()
+    assert clusters[0] == "list,record,cluster" and len(clusters) == len(truth) + 1
+    histories = (out / "capture_histories.csv").read_text().splitlines()
+    assert histories[0] == "A,B,C,count"
+    people = sum(int(line.rsplit(",", 1)[1]) for line in histories[1:])
+    assert people == truth["person"].nunique()  # clean lists: every person found once
+    assert "confidence interval" in run("mse", out / "capture_histories.csv", "--method", "loglinear").stdout
+
+
+def test_link_on_a_file_with_repeated_ids_names_the_row(tmp_path):
+    bad = tmp_path / "a.csv"
+    bad.write_text("id,name\n1,محمد\n1,أحمد\n", encoding="utf-8")
+    good = tmp_path / "b.csv"
+    good.write_text("id,name\n1,محمد\n", encoding="utf-8")
+    result = run("link", bad, good, "--id", "id", "--name", "name", "--out", tmp_path / "o", check=False)
+    assert result.returncode == 1
+    assert "a.csv, row 2 (line 3), column 'id'" in result.stderr and "Traceback" not in result.stderr

@@ -7,7 +7,8 @@ the value and what was expected; nothing is dropped, clipped or coerced silently
 One module per kind of table: `tables` (the shared machinery: the error, `Column`,
 `parse_table`), `figures` (published figures), `incidents` (incident tables, monitor
 exports, per-grade summaries), `airwars` (Airwars' own export and its quirks),
-`site_samples`, `capture_histories` (linked lists as patterns) and `source_counts`.
+`site_samples`, `named_lists` (lists of named victims, before linkage),
+`capture_histories` (linked lists as patterns) and `source_counts`.
 This layer imports no estimator.
 """
 
@@ -36,6 +37,7 @@ from .incidents import (
     read_incidents,
     read_monitor_export,
 )
+from .named_lists import NAMED_LIST_ROLES, read_named_list
 from .site_samples import SITE_SAMPLE_SCHEMA, read_site_sample
 from .source_counts import (
     DUPLICATE_TOLERANCE,
@@ -56,6 +58,7 @@ __all__ = [
     "GRADE_SUMMARY_SCHEMA", "GRADE_SUMMARY_MARK", "read_grade_summary",
     "read_site_sample", "SITE_SAMPLE_SCHEMA",
     "read_capture_histories", "CAPTURE_COUNT_COLUMN", "patterns",
+    "read_named_list", "NAMED_LIST_ROLES",
     "SOURCE_KINDS", "LOWER_BOUND_KINDS", "MONITOR_KINDS", "DUPLICATE_TOLERANCE",
     "SOURCE_COUNTS_SCHEMA", "read_source_counts",
 ]

@@ -6,6 +6,10 @@
 * `latent_class` — the LCMCR Bayesian non-parametric latent-class model;
 * `graph_average` — Bayesian model averaging over decomposable graphs (dga).
 
+Each takes capture histories, or a `estimators.linkage.Linkage` (linked named lists):
+then it runs on the linkage's drawn clusterings and pools them (`linked`), so the
+interval carries the linkage error.
+
 Importing this package loads numpy only: SciPy, pandas, statsmodels, numba and PyMC are
 imported inside the functions. The functions are bound here eagerly, because two of them
 share their module's name (``latent_class``, ``loglinear``): a lazy look-up would hand

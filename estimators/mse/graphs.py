@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..result import Estimate
+from .linked import accepts_linkage
 
 __all__ = ["graph_average", "decomposable_graphs", "bma_log_weights"]
 
@@ -129,6 +130,7 @@ def _quantiles(pmf: np.ndarray, values: np.ndarray, probs: list[float]) -> list[
     return [float(values[min(np.searchsorted(cdf, q - 1e-12), len(values) - 1)]) for q in probs]
 
 
+@accepts_linkage
 def graph_average(
     histories: Any,
     *,

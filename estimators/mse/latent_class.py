@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..result import Estimate
+from .linked import accepts_linkage
 
 __all__ = ["latent_class", "build_model", "sample_latent_class"]
 
@@ -82,6 +83,7 @@ def sample_latent_class(
     return result
 
 
+@accepts_linkage
 def latent_class(
     histories: Any,
     *,

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..result import Estimate
+from .linked import accepts_linkage
 
 __all__ = ["loglinear", "mth", "hierarchical_models", "profile_interval", "bootstrap_interval",
            "signed_root_interval"]
@@ -520,6 +521,7 @@ def _full_model_interval(table, designs: dict, full: tuple, counts: np.ndarray, 
 
 # -- the estimators -------------------------------------------------------------------------
 
+@accepts_linkage
 def loglinear(
     histories: Any,
     *,
@@ -742,6 +744,7 @@ def _interaction_terms(names: list[str], interactions: Any) -> tuple[tuple[int, 
     return tuple(sorted(terms, key=lambda t: (len(t), t)))
 
 
+@accepts_linkage
 def mth(
     histories: Any,
     *,

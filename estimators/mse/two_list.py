@@ -7,6 +7,7 @@ import warnings
 from typing import Any
 
 from ..result import Estimate
+from .linked import accepts_linkage
 
 __all__ = ["chapman", "ListDependenceWarning"]
 
@@ -59,6 +60,7 @@ def _two_lists(histories: Any, lists: tuple[str, str] | None) -> tuple[int, int,
     return n1, n2, m, info
 
 
+@accepts_linkage
 def chapman(
     histories: Any = None,
     n1: int | None = None,
