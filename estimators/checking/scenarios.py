@@ -161,6 +161,32 @@ def _mse(data, *, level, random_seed, method, **options):
     return getattr(mse, method)(data, level=level, **options)
 
 
+# -- named lists, linked before MSE ----------------------------------------------------------
+
+_NAMED_FIELDS = {"name": "name", "age": "age", "sex": "sex", "date_of_death": "date_of_death", "place": "place"}
+
+
+def _simulate_named_lists(rng, *, N: int, corruption: float):
+    from . import simulate
+
+    sim = simulate.named_lists(N, (0.5, 0.4, 0.3), corruption=corruption, pdf_lists=("C",), random_seed=_seed(rng))
+    return sim, N
+
+
+def _linked_mse(sim, *, level, random_seed, pooled: str | None):
+    """The independence log-linear model (true for these lists) on the linked lists: at
+    the threshold (``pooled=None``), pooled over clusterings drawn by ``pooled``, or on
+    the true links (``pooled="oracle"``)."""
+    from .. import mse
+    from ..linkage import link_lists
+
+    if pooled == "oracle":
+        return mse.loglinear(sim.true_histories(), terms="independence", level=level)
+    linkage = link_lists(sim.lists, id_column="record_id", fields=_NAMED_FIELDS, random_seed=random_seed,
+                         repair_pdf=["C"], draw_method=pooled or "edges")
+    return mse.loglinear(linkage if pooled else linkage.capture_histories(), terms="independence", level=level)
+
+
 # -- partial aggregate counts ----------------------------------------------------------------
 
 def _simulate_source_counts(rng, *, less_complete: bool = False):
@@ -189,6 +215,7 @@ def scenarios() -> list[Scenario]:
     """Every calibration scenario, grouped by estimator."""
     nyt = dict(n1=103, p1=0.2, n2=14_000, p2=89 / 14_000)
     sites_ok = dict(sites={"a": 120, "b": 80}, share={"a": 0.3, "b": 0.5}, mean_deaths=3.0, dispersion=2.0)
+    named_lists = partial(_simulate_named_lists, N=1000, corruption=0.3)
     sites_skewed = dict(sites={"a": 20, "b": 20}, share={"a": 0.2, "b": 0.3}, mean_deaths=6.0, dispersion=0.5)
     return [
         Scenario("incident_model", "own generative model", partial(_simulate_incidents, n=60),
@@ -250,6 +277,17 @@ def scenarios() -> list[Scenario]:
                  partial(_simulate_lists, N=2000, probabilities=[0.3] * 4, dependence=[(0, 1, 3.0)]),
                  partial(_mse, method="latent_class", K=5, draws=300, burn=1000, thin=5, chains=2, cores=1),
                  False, "direct list dependence, not heterogeneity"),
+        Scenario("link_lists + loglinear (pooled)", "corrupted named lists, households", named_lists,
+                 partial(_linked_mse, pooled="edges"), True,
+                 "3 independent lists, 30% corruption, one PDF list; pooled over 20 clusterings (edges drawn)"),
+        Scenario("link_lists + loglinear (pooled, partition draws)", "corrupted named lists, households",
+                 named_lists, partial(_linked_mse, pooled="partition"), True,
+                 "the same, clusterings drawn from the pairwise-odds partition model"),
+        Scenario("link_lists + loglinear (fixed threshold)", "corrupted named lists, households", named_lists,
+                 partial(_linked_mse, pooled=None), False,
+                 "the same lists, linked once at match probability 0.5: links taken as certain"),
+        Scenario("loglinear on the true links (oracle)", "corrupted named lists, households", named_lists,
+                 partial(_linked_mse, pooled="oracle"), True, "the same lists with their true capture histories"),
     ]
 
 

@@ -37,9 +37,11 @@ if TYPE_CHECKING:
 #: links less than once in a thousand clusterings.
 MIN_PAIR_PROBABILITY = 0.001
 
-#: P(completely different given names | same person): a rare transcription accident
-#: (fixed; see `_comparisons`). log2(0.01 / u) is about -6.6 bits for u near 1.
-GIVEN_NAME_DIFFERS_M = 0.01
+#: m of the levels that speak against a match, fixed rather than learnt: P(the field
+#: disagrees entirely | same person), a clerical or transcription error. Learnt, EM drove
+#: them to exactly 0 (a sex recorded wrongly then weighed -140 bits and Splink refused
+#: the model) or, for names, far too high (see `_comparisons` and `_context`).
+DISAGREE_M = {"given": 0.01, "context": 0.02, "event only": 0.01, "age": 0.01, "sex": 0.01}
 
 #: The EM session whose match rate becomes the model's prior probability that two
 #: records match (lambda); the one blocked on age and sex, whose pairs are least
@@ -47,9 +49,20 @@ GIVEN_NAME_DIFFERS_M = 0.01
 #: simulated lists and 6% of true links were lost at threshold 0.5.
 LAMBDA_SESSION = 0
 
+#: Decimals kept of the pairs' weights and probabilities (see `score_pairs`).
+DIGITS = 9
+
 #: The per-field evidence columns of `Linkage.pairs`: the level of each comparison
 #: (``gamma_*``, -1 for missing) and its match weight (``mw_*``, log2 Bayes factor).
 EVIDENCE_PREFIXES = ("gamma_", "mw_")
+
+
+def _disagree(field: str, level: Any = None) -> Any:
+    """The "else" level (or ``level``) of a comparison, its m fixed at `DISAGREE_M`."""
+    import splink.comparison_level_library as cll
+
+    level = cll.ElseLevel() if level is None else level
+    return level.configure(m_probability=DISAGREE_M[field], fix_m_probability=True)
 
 
 def _comparisons(columns: set[str]) -> list[Any]:
@@ -59,12 +72,13 @@ def _comparisons(columns: set[str]) -> list[Any]:
     comps = [
         cl.CustomComparison(output_column_name="given", comparison_levels=[
             cll.NullLevel("given_sk"),
-            cll.ExactMatchLevel("given").configure(label_for_charts="same given name"),
+            # weighted by the name's frequency: two "محمد" agree far more often by chance
+            cll.ExactMatchLevel("given", term_frequency_adjustments=True).configure(label_for_charts="same given name"),
             cll.ExactMatchLevel("given_sk").configure(label_for_charts="same skeleton"),
             cll.JaroWinklerLevel("given_sk", 0.88),
-            # Fixed, not trained: relatives killed together agree on everything but given
-            # name and age, so EM would read "another given name" as common among matches.
-            cll.ElseLevel().configure(m_probability=GIVEN_NAME_DIFFERS_M, fix_m_probability=True),
+            # fixed: relatives killed together agree on everything but given name and
+            # age, so EM would read "another given name" as common among matches
+            _disagree("given"),
         ]),
         _context(columns),
     ]
@@ -72,10 +86,11 @@ def _comparisons(columns: set[str]) -> list[Any]:
         comps.append(cl.CustomComparison(output_column_name="age", comparison_levels=[
             cll.NullLevel("age"), cll.ExactMatchLevel("age"),
             cll.AbsoluteDifferenceLevel("age", 1), cll.AbsoluteDifferenceLevel("age", 3),
-            cll.AbsoluteDifferenceLevel("age", 5), cll.ElseLevel(),
+            cll.AbsoluteDifferenceLevel("age", 5), _disagree("age"),
         ]))
     if "sex" in columns:
-        comps.append(cl.ExactMatch("sex"))
+        comps.append(cl.CustomComparison(output_column_name="sex", comparison_levels=[
+            cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), _disagree("sex")]))
     if "national_id" in columns:
         comps.append(cl.ExactMatch("national_id"))
     return comps
@@ -114,8 +129,12 @@ def _context(columns: set[str]) -> Any:
     levels.append(level(_LINEAGE_CLOSE, "close lineage"))
     if events:
         levels += [level(f"{_LINEAGE_ONE} AND {same}", f"one lineage name, same {what}"),
-                   level(same, f"same {what} only")]
-    levels += [level(_LINEAGE_ONE, "one lineage name"), cll.ElseLevel()]
+                   _disagree("event only", level(same, f"same {what} only")),
+                   level(f"{_LINEAGE_ONE} AND ({some})", "one lineage name, some of the event")]
+    # Fixed: among same-age namesakes (common given and father names) EM otherwise
+    # learns that a match often shares one lineage name and nothing else (m = 0.25
+    # seen), or nothing at all (m = 0.42).
+    levels += [_disagree("context", level(_LINEAGE_ONE, "one lineage name only")), _disagree("context")]
     return cl.CustomComparison(output_column_name="context", comparison_levels=levels)
 
 
@@ -198,6 +217,10 @@ def score_pairs(records: pd.DataFrame, *, random_seed: int, backend: str = "duck
     keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     keep += [c for c in pairs.columns if c.startswith(EVIDENCE_PREFIXES)]
     pairs = pairs[keep].sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
+    # DuckDB sums in parallel, in an order that varies between runs: the last digits of
+    # the weights differ (1e-12 seen). Rounded, the same seed gives the same numbers.
+    floats = [c for c in keep if pairs[c].dtype.kind == "f"]
+    pairs[floats] = pairs[floats].round(DIGITS)
     return pairs, model, warnings
 
 

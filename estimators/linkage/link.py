@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .result import Linkage, check_threshold
+from .result import Linkage, check_draw_method, check_draws, check_threshold
 
 
 def link_lists(
     lists: Mapping[str, Any],
     *,
     id_column: str,
-    fields: Mapping[str, str],
+    fields: Mapping[str, Any],
     random_seed: int,
     threshold: float = 0.5,
     draws: int = 20,
+    draw_method: str = "edges",
     repair_pdf: Iterable[str] = (),
     backend: str = "duckdb",
     spark: Any = None,
@@ -32,14 +33,19 @@ def link_lists(
         The record identifier column (the same name in every list), unique within a list.
     fields
         Role -> column name: ``name`` (Arabic script, required), ``name_latin``, ``age``,
-        ``sex``, ``date_of_death``, ``place``, ``national_id``.
+        ``sex``, ``date_of_death``, ``place``, ``national_id``. A role only some lists
+        have (or that lists name differently) maps to ``{list: column}``, e.g.
+        ``{"name": "name", "name_latin": {"UN": "name_en"}}``; a list without the role
+        has it missing on every record (compared as missing, never guessed).
     random_seed
         Seeds the random pairs that estimate ``u`` and the draws of clusterings.
     threshold
         Match probability at or above which a pair is linked in `Linkage.clusters`
         (0.5: the more probable side for calibrated probabilities).
-    draws
-        Clusterings the MSE estimators pool over when given this `Linkage`.
+    draws, draw_method
+        Clusterings the MSE estimators pool over when given this `Linkage`, and how they
+        are drawn (`estimators.linkage.clusters.drawn`: ``"edges"``, each pair linked
+        with its probability and the links closed transitively, or ``"partition"``).
     repair_pdf
         Names of lists extracted from PDF, whose names get the lam-alef repair
         (`estimators.linkage.arabic.repair_pdf_ligatures`).
@@ -71,9 +77,7 @@ def link_lists(
     from .prepare import read_lists, records_table
 
     seed = check_seed(random_seed)
-    threshold = check_threshold(threshold)
-    if int(draws) < 1:
-        raise ValueError(f"draws must be at least 1, got {draws}")
+    threshold, draws, draw_method = check_threshold(threshold), check_draws(draws), check_draw_method(draw_method)
     bar = tqdm(total=4, desc="linking", disable=not progress)
     try:
         tables = read_lists(lists, id_column=id_column, fields=fields)
@@ -87,5 +91,5 @@ def link_lists(
         key = pairs[f"unique_id_{side}"]
         pairs.insert(0 if side == "l" else 2, f"list_{side}", ids["list"].reindex(key).to_numpy())
         pairs.insert(1 if side == "l" else 3, f"record_{side}", ids["record"].reindex(key).to_numpy())
-    return Linkage(records=records, pairs=pairs, threshold=threshold, draws=int(draws),
-                   random_seed=seed, model=model, warnings=warnings)
+    return Linkage(records=records, pairs=pairs, threshold=threshold, draws=draws, random_seed=seed,
+                   draw_method=draw_method, model=model, warnings=warnings)

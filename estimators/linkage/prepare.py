@@ -20,7 +20,19 @@ NAME_COLUMNS = ("name_norm", "given", "lineage", "name_sk", "given_sk", "father_
                 "lineage_tokens")
 
 
-def read_lists(lists: Mapping[str, Any], *, id_column: str, fields: Mapping[str, str]) -> dict[str, pd.DataFrame]:
+def list_fields(fields: Mapping[str, Any], list_name: str) -> dict[str, str]:
+    """The roles of one list: a role's column is one name for every list, or a mapping
+    list -> column for a role only some lists have (or that they name differently)."""
+    out = {}
+    for role, column in fields.items():
+        if isinstance(column, Mapping):
+            column = column.get(list_name)
+        if column is not None:
+            out[role] = str(column)
+    return out
+
+
+def read_lists(lists: Mapping[str, Any], *, id_column: str, fields: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
     """Validate every list with `estimators.data.read_named_list` (named by its key)."""
     from ..data import read_named_list, refuse_file
 
@@ -28,10 +40,15 @@ def read_lists(lists: Mapping[str, Any], *, id_column: str, fields: Mapping[str,
         raise TypeError(f"lists must map a list name to a DataFrame, got {type(lists).__name__}")
     if len(lists) < 2:
         raise ValueError(f"at least two lists are needed to build capture histories, got {len(lists)}")
+    for role, column in fields.items():
+        unknown = set(column) - set(lists) if isinstance(column, Mapping) else set()
+        if unknown:
+            raise ValueError(f"fields[{role!r}] names lists that are not given: {sorted(unknown)}")
     out = {}
     for list_name, frame in lists.items():
         refuse_file(frame, estimator="link_lists", reader="read_named_list")
-        out[str(list_name)] = read_named_list(frame, id_column=id_column, fields=fields, name=f"list {list_name!r}")
+        out[str(list_name)] = read_named_list(frame, id_column=id_column, fields=list_fields(fields, list_name),
+                                              name=f"list {list_name!r}")
     if len(out) != len(lists):
         raise ValueError("list names must stay distinct as text (e.g. 1 and '1' are the same list)")
     return out

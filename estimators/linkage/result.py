@@ -33,6 +33,8 @@ class Linkage:
         The match probability at or above which `clusters` links a pair.
     draws
         How many alternative clusterings the MSE estimators pool over by default.
+    draw_method
+        How they are drawn: ``"edges"`` or ``"partition"`` (`clusters.drawn`).
     random_seed
         The seed of the draws (`clusterings`).
     model
@@ -47,6 +49,7 @@ class Linkage:
     threshold: float
     draws: int
     random_seed: int
+    draw_method: str = "edges"
     model: dict[str, Any] = field(repr=False, default_factory=dict)
     warnings: list[str] = field(repr=False, default_factory=list)
 
@@ -81,17 +84,18 @@ class Linkage:
             raise ValueError(f"labels must give one cluster per record ({len(self.records)}), got shape {labels.shape}")
         return _clusters.histories(self.lists, self._codes(), labels)
 
-    def clusterings(self, draws: int | None = None, *, random_seed: int | None = None) -> Iterator[np.ndarray]:
-        """Draws of plausible clusterings (cluster labels, one per record): each pair
-        linked with its match probability, links closed transitively. Same seed, same
-        draws; defaults are the linkage's `draws` and `random_seed`."""
+    def clusterings(self, draws: int | None = None, *, random_seed: int | None = None,
+                    method: str | None = None) -> Iterator[np.ndarray]:
+        """Draws of plausible clusterings (cluster labels, one per record), by
+        `clusters.drawn` (``method`` ``"edges"``: each pair linked with its match
+        probability, links closed transitively). Same seed, same draws; defaults are the
+        linkage's `draws`, `random_seed` and `draw_method`."""
         from .._checks import check_seed
 
-        draws = self.draws if draws is None else int(draws)
-        if draws < 1:
-            raise ValueError(f"draws must be at least 1, got {draws}")
+        draws = self.draws if draws is None else check_draws(draws)
         seed = self.random_seed if random_seed is None else check_seed(random_seed)
-        return _clusters.drawn(len(self.records), self._id_pairs(), draws, seed)
+        return _clusters.drawn(len(self.records), self._id_pairs(), draws, seed,
+                               method=self.draw_method if method is None else method)
 
     def with_threshold(self, threshold: float) -> Linkage:
         """The same linkage, clustered at another match probability."""
@@ -99,11 +103,31 @@ class Linkage:
 
         return replace(self, threshold=check_threshold(threshold))
 
+    def with_draws(self, draws: int | None = None, *, method: str | None = None) -> Linkage:
+        """The same linkage, with another number or method of drawn clusterings (what
+        the MSE estimators pool over)."""
+        from dataclasses import replace
+
+        method = self.draw_method if method is None else check_draw_method(method)
+        return replace(self, draws=self.draws if draws is None else check_draws(draws), draw_method=method)
+
     def __repr__(self) -> str:
         n = len(self.records)
         k = int(self._labels().max()) + 1
         return (f"<Linkage: {n:,} records on {len(self.lists)} lists, {len(self.pairs):,} scored pairs, "
                 f"{k:,} people at threshold {self.threshold:g}>")
+
+
+def check_draws(draws: int) -> int:
+    if isinstance(draws, bool) or int(draws) != draws or draws < 1:
+        raise ValueError(f"draws must be a whole number of at least 1, got {draws!r}")
+    return int(draws)
+
+
+def check_draw_method(method: str) -> str:
+    if method not in _clusters.DRAW_METHODS:
+        raise ValueError(f"draw_method must be one of {_clusters.DRAW_METHODS}, got {method!r}")
+    return method
 
 
 def check_threshold(threshold: float) -> float:
