@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._checks import check_seed
+from ..linkage.arabic import TATWEEL as _TATWEEL
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -172,8 +173,8 @@ class SimulatedNamedLists:
 
 # -- the Arabic letters a corruption plays with -------------------------------------------
 
+# The marks a clerk adds (a subset of what `linkage.arabic.DIACRITICS` strips).
 _TASHKEEL = ("\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b", "\u064d")  # fatha .. kasratan
-_TATWEEL = "\u0640"
 _NO_HARAKA = set("اأإآى ")  # letters that carry no short vowel here
 _HAMZA_SEATS = {"أ": ("ا", "ا", "إ"), "إ": ("ا", "ا", "أ"), "آ": ("ا", "أ"), "ؤ": ("و",), "ئ": ("ي",)}
 _NON_CONNECTING = set("اأإآدذرزوؤة ")  # letters that do not join the next one
