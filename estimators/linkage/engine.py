@@ -184,8 +184,12 @@ def db_api(backend: str, spark: Any = None) -> Any:
 
 
 def score_pairs(records: pd.DataFrame, *, random_seed: int, backend: str = "duckdb", spark: Any = None,
-                u_pairs: float = 1e7, progress: Any = None) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+                u_pairs: float = 1e7, em_pairs: float = 2e6, progress: Any = None) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
     """Train the model on ``records`` (`prepare.records_table`) and score the blocked pairs.
+
+    ``u_pairs`` random pairs estimate u; each EM session trains on at most about
+    ``em_pairs`` blocked pairs (Splink's deterministic sample of records by hash): the
+    session blocked on age and sex holds 250 million pairs at 300,000 records.
 
     Returns the pairs with ``match_probability`` >= `MIN_PAIR_PROBABILITY` (columns
     ``unique_id_l``, ``unique_id_r``, ``match_weight``, ``match_probability`` and the
@@ -200,8 +204,7 @@ def score_pairs(records: pd.DataFrame, *, random_seed: int, backend: str = "duck
         unique_id_column_name="unique_id",
         comparisons=_comparisons(columns),
         blocking_rules_to_generate_predictions=_prediction_rules(columns),
-        retain_intermediate_calculation_columns=True,
-        additional_columns_to_retain=["list"],
+        retain_intermediate_calculation_columns=True,  # the per-field evidence
     )
     step = progress.update if progress is not None else (lambda n=1: None)
     api = db_api(backend, spark)
@@ -212,20 +215,25 @@ def score_pairs(records: pd.DataFrame, *, random_seed: int, backend: str = "duck
         step()
         for i, rule in enumerate(_training_rules(columns)):
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, populate_probability_two_random_records_match_from_trained_values=(i == LAMBDA_SESSION))
+                rule, populate_probability_two_random_records_match_from_trained_values=(i == LAMBDA_SESSION),
+                max_pairs=em_pairs)
         step()
         scored = linker.inference.predict(threshold_match_probability=MIN_PAIR_PROBABILITY, warning_mode="never")
-        pairs = scored.as_pandas_dataframe()
+        wanted = ", ".join(c for c in scored.columns_escaped if _kept(c.strip('"')))
+        pairs = linker.misc.query_sql(f"select {wanted} from {scored.physical_name} "
+                                      "order by unique_id_l, unique_id_r", output_type="pandas")
         step()
         model = linker.misc.save_model_to_json()
-    keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
-    keep += [c for c in pairs.columns if c.startswith(EVIDENCE_PREFIXES)]
-    pairs = pairs[keep].sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
     # DuckDB sums in parallel, in an order that varies between runs: the last digits of
     # the weights differ (1e-12 seen). Rounded, the same seed gives the same numbers.
-    floats = [c for c in keep if pairs[c].dtype.kind == "f"]
+    floats = [c for c in pairs.columns if pairs[c].dtype.kind == "f"]
     pairs[floats] = pairs[floats].round(DIGITS)
     return pairs, model, warnings
+
+
+def _kept(column: str) -> bool:
+    return column in ("unique_id_l", "unique_id_r", "match_weight", "match_probability") or \
+        column.startswith(EVIDENCE_PREFIXES)
 
 
 @contextmanager
