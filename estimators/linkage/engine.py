@@ -236,6 +236,11 @@ def _kept(column: str) -> bool:
         column.startswith(EVIDENCE_PREFIXES)
 
 
+#: Splink messages at WARNING level that report nothing wrong: a small table's EM session
+#: is too small for its sampling probe, and then trains on every blocked pair.
+_NOT_WARNINGS = ("[EM sampling] Probe returned zero blocked pairs",)
+
+
 @contextmanager
 def _splink_warnings() -> Iterator[list[str]]:
     """Splink's warnings (e.g. a level never seen in training, whose m stays at its
@@ -246,7 +251,7 @@ def _splink_warnings() -> Iterator[list[str]]:
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             text = " ".join(record.getMessage().split()).removeprefix("WARNING:").strip()
-            if text:
+            if text and not text.startswith(_NOT_WARNINGS):
                 collected.append(text)
 
     splink_logger = logging.getLogger("splink")

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class Linkage:
     """Records of several lists linked into people, with the linkage's uncertainty.
 
-    Attributes
+    Parameters
     ----------
     records
         One row per input record: ``unique_id``, ``list``, ``record`` and the compared
