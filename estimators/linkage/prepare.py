@@ -68,7 +68,7 @@ def records_table(lists: Mapping[str, pd.DataFrame], *, roles: Iterable[str], re
     skeleton (the normalised Arabic columns stay empty)."""
     import pandas as pd
 
-    from .arabic import name_tokens, normalize_name, skeleton, strip_article
+    from .arabic import name_tokens, normalize_name, skeleton
 
     repair = set(repair_pdf)
     unknown = repair - set(lists)
@@ -90,7 +90,7 @@ def records_table(lists: Mapping[str, pd.DataFrame], *, roles: Iterable[str], re
         frame["name_sk"] = [" ".join(t) or None for t in sk_tokens]
         frame["given_sk"], frame["lineage_sk"] = zip(*(_split(t) for t in sk_tokens))
         frame["father_sk"] = [t[1] if len(t) > 1 else None for t in sk_tokens]
-        frame["family_sk"] = [skeleton(strip_article(t[-1])) or None if len(t) > 1 else None for t in tokens]
+        frame["family_sk"] = [t[-1] if len(t) > 1 else None for t in sk_tokens]  # skeleton drops the article
         frame["lineage_tokens"] = [t[1:] for t in sk_tokens]
         for role in roles:
             frame[role] = table[role].to_numpy() if role in table else None
