@@ -105,3 +105,38 @@ def test_kosovo_lists_load_and_sum_to_the_published_total():
     lists = table.attrs["lists"]
     as_read = {"".join(str(int(r[c])) for c in lists): int(r["count"]) for _, r in table.iterrows()}
     assert as_read == KOSOVO
+
+
+def test_observed_patterns_only_for_many_lists():
+    # 25 lists: the full table would have 33 million rows; the observed patterns are three
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.integers(0, 2, size=(3, 25)), columns=[f"L{j}" for j in range(25)])
+    frame.iloc[:, 0] = 1  # no row on no list
+    frame["count"] = [5, 0, 2]
+    with pytest.raises(ValueError, match="at most 20 lists.*all_patterns=False"):
+        read_capture_histories(frame)
+    table = read_capture_histories(frame, all_patterns=False)
+    assert len(table) == 2  # the pattern with count 0 is not a row
+    assert sorted(table["count"]) == [2, 5] and table.attrs["lists"] == [f"L{j}" for j in range(25)]
+    index = table[table.attrs["lists"]].to_numpy() @ (1 << np.arange(25))
+    assert (np.diff(index) > 0).all()  # in pattern order, as the full table
+
+
+def test_observed_patterns_agree_with_the_full_table():
+    from estimators.mse._common import cell_counts, observed_patterns
+
+    data = capture_histories(500, [0.3, 0.4, 0.25, 0.2], random_seed=3)
+    lists, index, counts = observed_patterns(data)
+    full = read_capture_histories(data)
+    assert lists == full.attrs["lists"]
+    assert counts.tolist() == full["count"][full["count"] > 0].tolist()
+    cells = cell_counts(data)[1]
+    assert cells[index].tolist() == counts.tolist() and cells.sum() == counts.sum()
+
+
+def test_estimators_on_the_full_table_refuse_more_than_20_lists():
+    from estimators.mse._common import cell_counts
+
+    frame = pd.DataFrame(np.eye(22, dtype=int), columns=[f"L{j}" for j in range(22)])
+    with pytest.raises(ValueError, match="22 lists.*at most 20.*latent_class"):
+        cell_counts(frame)

@@ -20,6 +20,7 @@ def read_capture_histories(
     name: str | None = None,
     count_column: str = CAPTURE_COUNT_COLUMN,
     id_column: str | None = None,
+    all_patterns: bool = True,
 ) -> pd.DataFrame:
     """Load and validate linked lists as capture histories.
 
@@ -37,6 +38,10 @@ def read_capture_histories(
     one row for each of the ``2**J - 1`` observable patterns, patterns not seen having
     count 0 (not missing). Rows are ordered by the pattern index
     ``sum_j x_j * 2**j`` (list ``j`` is bit ``j``); ``.attrs["lists"]`` names the lists.
+
+    With ``all_patterns=False`` only the patterns seen at least once are rows (same order):
+    the form for many lists, where ``2**J`` rows would not fit (a million at J = 20). The
+    full table allows at most 20 lists, the observed patterns 62.
     """
     import numpy as np
     import pandas as pd
@@ -51,8 +56,10 @@ def read_capture_histories(
     if len(lists) < 2:
         table.fail(None, None, f"{len(lists)} list column(s): {lists}",
                    "at least two 0/1 list columns (capture–recapture needs two lists or more)")
-    if len(lists) > 20:
-        table.fail(None, None, f"{len(lists)} list columns", "at most 20 lists")
+    most = 20 if all_patterns else 62  # 2**J rows; a pattern's index in an int64
+    if len(lists) > most:
+        hint = " (all_patterns=False reads up to 62)" if all_patterns else ""
+        table.fail(None, None, f"{len(lists)} list columns", f"at most {most} lists{hint}")
     schema = [Column(c, "choice", choices=("0", "1")) for c in lists]
     if tabular:
         schema.append(Column(count_column, "count"))
@@ -70,9 +77,17 @@ def read_capture_histories(
     else:
         weights = np.ones(len(index), dtype=np.int64)
     J = len(lists)
-    counts = np.bincount(index, weights=weights, minlength=2**J).astype(np.int64)
-    out = pd.DataFrame(patterns(J)[1:].astype(np.int8), columns=lists)
-    out[CAPTURE_COUNT_COLUMN] = counts[1:]
+    if all_patterns:
+        counts = np.bincount(index, weights=weights, minlength=2**J).astype(np.int64)
+        out = pd.DataFrame(patterns(J)[1:].astype(np.int8), columns=lists)
+        out[CAPTURE_COUNT_COLUMN] = counts[1:]
+    else:
+        seen, where = np.unique(index, return_inverse=True)
+        counts = np.bincount(where, weights=weights, minlength=len(seen)).astype(np.int64)
+        keep = counts > 0
+        bits = (seen[keep, None] >> np.arange(J)) & 1
+        out = pd.DataFrame(bits.astype(np.int8), columns=lists)
+        out[CAPTURE_COUNT_COLUMN] = counts[keep]
     out.attrs["lists"] = list(lists)
     return out
 

@@ -3,8 +3,18 @@
 Kept apart from `latent_class` so that importing the estimator does not import numba
 until a sampler runs. The chain functions release the GIL, so chains run on threads; each
 chain draws from its own random state (`_variates`), so its draws do not depend on which
-thread ran it. Works on the ``2**J`` cell counts, not on individuals: victims with
-the same pattern are exchangeable, so their class labels are one multinomial draw per cell.
+thread ran it. Works on the observed capture patterns with their counts, not on
+individuals: victims with the same pattern are exchangeable, so their class labels are one
+multinomial draw per pattern. Row 0 of the pattern arrays is the unobserved pattern (on no
+list, count 0); the other rows are the patterns seen at least once, so a sweep costs
+O(patterns x classes x lists), whatever the number of records and however many of the
+``2**J`` patterns were never seen (J up to 62).
+
+Pattern probabilities are products over the lists. They are built from per-chunk tables:
+the lists are cut into chunks of at most 8, each chunk's ``2**width x K`` table of products
+is filled by doubling, and a pattern's probability is the product of one entry per chunk
+(``codes[x, c]`` = the pattern's bits in chunk c), ``ceil(J / 8)`` multiplications instead
+of J.
 """
 
 from __future__ import annotations
@@ -14,11 +24,14 @@ import math
 import numpy as np
 from numba import njit
 
-from ._variates import beta, binomial, exponential, gamma, log_factorials, normal, poisson, uniform
+from ._variates import beta, binomial, exponential, gamma, log_factorials, log_gamma, normal, poisson, uniform
+
+
+CHUNK = 8  # lists per lookup table: 256 x K entries, small enough to stay in cache
 
 
 @njit(cache=True)
-def _initial_state(counts, J, K):
+def _initial_state(counts, bits, J, K):
     """Start with almost everyone in one class whose capture probabilities are the lists'
     observed shares (the other classes share 1% and the same lambdas).
 
@@ -34,7 +47,7 @@ def _initial_state(counts, J, K):
     for x in range(1, C):
         n += counts[x]
         for j in range(J):
-            if (x >> j) & 1:
+            if bits[x, j]:
                 share[j] += counts[x]
     for j in range(J):
         base = min(max(share[j] / max(n, 1.0), 0.02), 0.98)
@@ -46,44 +59,64 @@ def _initial_state(counts, J, K):
 
 
 @njit(cache=True)
-def _setup(counts, K):
-    """What both samplers start from: the number of cells and lists, the observed total,
-    a log-factorial table, each cell's capture pattern (``bits[x, j]``) and the starting
-    lambda and class weights."""
+def _setup(index, counts, J, K):
+    """What both samplers start from: the number of rows, the observed total, a log-factorial
+    table, each row's capture pattern (``bits[x, j]``), its chunk codes, the chunk tables and
+    the starting lambda and class weights. Row 0 must be the unobserved pattern."""
     C = counts.shape[0]
-    J = 0
-    while (1 << J) < C:
-        J += 1
     n = 0
     for x in range(1, C):
         n += counts[x]
-    lf = log_factorials(min(4 * n + 16, 1 << 22))
-    bits = np.zeros((C, J), dtype=np.int64)
+    # BTRS looks up log k! for k up to the largest count; beyond the table it calls lgamma.
+    # A table much larger than the cache made each sweep slower as n grew.
+    lf = log_factorials(min(4 * n + 16, 1 << 16))
+    bits = np.zeros((C, J), dtype=np.int8)
     for x in range(C):
         for j in range(J):
-            bits[x, j] = (x >> j) & 1
-    lam, pi = _initial_state(counts, J, K)
-    return C, J, n, lf, bits, lam, pi
+            bits[x, j] = (index[x] >> j) & 1
+    chunks = (J + CHUNK - 1) // CHUNK
+    codes = np.empty((C, chunks), dtype=np.int64)
+    for x in range(C):
+        for c in range(chunks):
+            codes[x, c] = (index[x] >> (CHUNK * c)) & ((1 << CHUNK) - 1)
+    tables = np.empty((chunks, 1 << CHUNK, K))
+    lam, pi = _initial_state(counts, bits, J, K)
+    return C, n, lf, bits, codes, tables, lam, pi
 
 
 @njit(cache=True)
-def _cell_probabilities(P, pi, lam, J, K):
-    """Fill ``P[x, k] = pi_k prod_j lam_jk^x_j (1 - lam_jk)^(1 - x_j)`` for every capture
-    pattern x (bit j = on list j), doubling the filled rows list by list."""
-    for k in range(K):
-        P[0, k] = pi[k]
-    size = 1
-    for j in range(J):
-        for x in range(size):
-            for k in range(K):
-                P[x + size, k] = P[x, k] * lam[j, k]
-                P[x, k] = P[x, k] * (1.0 - lam[j, k])
-        size *= 2
+def _fill_tables(tables, lam, J, K):
+    """``tables[c, b, k]`` = the probability, in class k, of the capture pattern ``b`` on the
+    lists of chunk c (bit i of b = on list ``CHUNK c + i``), filled by doubling list by list."""
+    chunks = tables.shape[0]
+    for c in range(chunks):
+        for k in range(K):
+            tables[c, 0, k] = 1.0
+        size = 1
+        for j in range(CHUNK * c, min(CHUNK * (c + 1), J)):
+            for b in range(size):
+                for k in range(K):
+                    tables[c, b + size, k] = tables[c, b, k] * lam[j, k]
+                    tables[c, b, k] = tables[c, b, k] * (1.0 - lam[j, k])
+            size *= 2
+
+
+@njit(cache=True)
+def _pattern_probabilities(P, pi, lam, J, K, codes, tables):
+    """Fill ``P[x, k] = pi_k prod_j lam_jk^x_j (1 - lam_jk)^(1 - x_j)`` for every row x."""
+    _fill_tables(tables, lam, J, K)
+    C, chunks = codes.shape
+    for x in range(C):
+        for k in range(K):
+            acc = pi[k]
+            for c in range(chunks):
+                acc *= tables[c, codes[x, c], k]
+            P[x, k] = acc
 
 
 @njit(cache=True)
 def _allocate(s, P, x, c, K, J, bits, totals, ones, lf):
-    """Split the ``c`` records of cell ``x`` among the K classes — a multinomial with
+    """Split the ``c`` records of row ``x`` among the K classes — a multinomial with
     probabilities proportional to ``P[x, :]``, drawn as sequential binomials — and add
     them to the class totals and to the per-list counts of captures (``ones``)."""
     rest = 0.0
@@ -112,28 +145,36 @@ def _allocate(s, P, x, c, K, J, bits, totals, ones, lf):
                     ones[j, k] += b
 
 
+_SMALLEST_WEIGHT = 1e-300
+_ALL_IN_ONE = 1.0 - 1e-12  # a class weight above which the other classes weigh nothing
+
+
 @njit(cache=True)
-def _weights_and_alpha(s, sizes, alpha, a_alpha, b_alpha, K, V, pi):
+def _weights_and_alpha(s, sizes, alpha, a_alpha, b_alpha, K, pi):
     """Stick-breaking fractions ``V_k ~ Beta(1 + N_k, alpha + sum_{l>k} N_l)`` and weights
     ``pi`` given the class sizes ``N_k``, then ``alpha | V ~ Gamma(a + K - 1, b - sum log(1 - V_k))``;
-    returns the new alpha."""
+    returns the new alpha.
+
+    The fractions are drawn on the log scale, as two log-gamma variates (as LCMCR does):
+    with alpha below about 0.3, ``1 - V_k`` of the last occupied and the empty classes is
+    often below 1e-12, and a Beta drawn as ``X / (X + Y)`` rounds it to 0. Clipping it there
+    (as this function did until 2026-12) caps each ``-log(1 - V_k)`` at 27.6, which raised
+    alpha and, on the Kosovo lists, the 2.5% quantile of N by about 100 (issue 19).
+    ``pi_k`` is floored at 1e-300 so that its logarithm stays finite."""
     tail = 0.0
     for k in range(K):
         tail += sizes[k]
-    logsum = 0.0
-    remain = 1.0
+    log_rest = 0.0  # log prod_{l<k} (1 - V_l)
     for k in range(K - 1):
         tail -= sizes[k]
-        v = beta(s, 1.0 + sizes[k], alpha + tail)
-        if v > 1.0 - 1e-12:
-            v = 1.0 - 1e-12
-        V[k] = v
-        pi[k] = v * remain
-        remain *= 1.0 - v
-        logsum += math.log(1.0 - v)
-    V[K - 1] = 1.0
-    pi[K - 1] = remain
-    return gamma(s, a_alpha + K - 1) / (b_alpha - logsum)
+        g1 = log_gamma(s, 1.0 + sizes[k])
+        g2 = log_gamma(s, alpha + tail)
+        top = max(g1, g2)
+        log_sum = top + math.log(math.exp(g1 - top) + math.exp(g2 - top))
+        pi[k] = max(math.exp(g1 - log_sum + log_rest), _SMALLEST_WEIGHT)
+        log_rest += g2 - log_sum
+    pi[K - 1] = max(math.exp(log_rest), _SMALLEST_WEIGHT)
+    return gamma(s, a_alpha + K - 1) / (b_alpha - log_rest)
 
 
 @njit(cache=True)
@@ -179,18 +220,24 @@ def _observed_log_likelihood(tot, counts, n, C):
 
 
 @njit(cache=True)
-def _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, step, moves, u, un, fk, pin, newF):
+def _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, step, moves, u, un, fk, pin, newF,
+                         codes, one_table, one):
     """``moves`` random-walk Metropolis steps on the marginal posterior of the largest
     class d's parameters ``u = (logit lambda_1d .. logit lambda_Jd, logit pi_d)``,
     proposals ``u + step L eps``, eps standard normal; the other classes keep their relative
     weights, scaled by ``(1 - pi_d') / (1 - pi_d)``. A proposal after which d is no longer
     the largest class is rejected, so the reverse move always exists and the proposal is
-    symmetric. ``F[x, k]`` holds the pattern probabilities within class k; returns the
-    number of accepted steps (``u`` then holds the current block, for the adaptation)."""
+    symmetric. ``F[x, k]`` holds the pattern probabilities within class k; ``fk`` (J x 1),
+    ``newF`` (C x 1), ``one_table`` and ``one`` are work space for the proposed class's;
+    returns the number of accepted steps (``u`` then holds the current block, for the adaptation)."""
     d = 0
     for k in range(1, K):
         if pi[k] > pi[d]:
             d = k
+    if K > 1 and pi[d] >= _ALL_IN_ONE:
+        # logit pi_d is degenerate there; proposals into this region are rejected below,
+        # so skipping the steps in it keeps the kernel reversible
+        return 0
     for x in range(C):
         acc = 0.0
         for k in range(K):
@@ -218,7 +265,7 @@ def _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, step,
         pd, scale, proposed = 1.0, 1.0, 0.0
         if K > 1:
             pd = 1.0 / (1.0 + math.exp(-un[J]))
-            if not 0.0 < pd < 1.0:
+            if not 0.0 < pd < _ALL_IN_ONE:
                 continue
             scale = (1.0 - pd) / (1.0 - pi[d])
             proposed = math.log(pd) + (K - 1) * math.log(1.0 - pd)
@@ -234,34 +281,28 @@ def _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, step,
             v = 1.0 / (1.0 + math.exp(-un[j]))
             if not 0.0 < v < 1.0:
                 inside = False
-            fk[j] = v
+            fk[j, 0] = v
             proposed += math.log(v * (1.0 - v))
         if not inside:
             continue
-        newF[0] = 1.0
-        size = 1
-        for j in range(J):
-            for x in range(size):
-                newF[x + size] = newF[x] * fk[j]
-                newF[x] = newF[x] * (1.0 - fk[j])
-            size *= 2
-        q0 = scale * (tot[0] - pi[d] * F[0, d]) + pd * newF[0]
+        _pattern_probabilities(newF, one, fk, J, 1, codes, one_table)
+        q0 = scale * (tot[0] - pi[d] * F[0, d]) + pd * newF[0, 0]
         if q0 >= 1.0:
             continue
         proposed += _log_stick_density(pin, alpha, K) - n * math.log(1.0 - q0)
         for x in range(1, C):
             if counts[x] > 0:
-                proposed += counts[x] * math.log(scale * (tot[x] - pi[d] * F[x, d]) + pd * newF[x])
+                proposed += counts[x] * math.log(scale * (tot[x] - pi[d] * F[x, d]) + pd * newF[x, 0])
         if math.log(uniform(s)) < proposed - current:
             accepted += 1
             current = proposed
             for x in range(C):
-                tot[x] = scale * (tot[x] - pi[d] * F[x, d]) + pd * newF[x]
-                F[x, d] = newF[x]
+                tot[x] = scale * (tot[x] - pi[d] * F[x, d]) + pd * newF[x, 0]
+                F[x, d] = newF[x, 0]
             for k in range(K):
                 pi[k] = pin[k]
             for j in range(J):
-                lam[j, d] = fk[j]
+                lam[j, d] = fk[j, 0]
             for i in range(D):
                 u[i] = un[i]
     return accepted
@@ -309,17 +350,20 @@ def _adapt(it, burn, accepted, moves, u, L, stats, S2, D):
 
 
 @njit(cache=True, nogil=True)
-def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init, moves):
-    """Run one chain; return N, alpha, occupied classes, p0 per kept draw and the share of
+def gibbs(index, counts, J, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init, moves):
+    """Run one chain on the pattern rows ``index`` (row 0 the unobserved pattern, 0) with
+    their ``counts``; return N, alpha, occupied classes, p0 per kept draw and the share of
     the ``moves`` Metropolis steps per sweep accepted after burn-in (0 moves: LCMCR's
     sampler)."""
-    C, J, n, lf, bits, lam, pi = _setup(counts, K)
+    C, n, lf, bits, codes, tables, lam, pi = _setup(index, counts, J, K)
     D = J + 1 if K > 1 else J
     F = np.empty((C, K))
     tot = np.empty(C)
-    fk = np.empty(J)
+    fk = np.empty((J, 1))
     pin = np.empty(K)
-    newF = np.empty(C)
+    newF = np.empty((C, 1))
+    one_table = np.empty((tables.shape[0], tables.shape[1], 1))
+    one = np.ones(1)
     u = np.empty(J + 1)
     un = np.empty(J + 1)
     no_weights = np.ones(K)
@@ -329,7 +373,6 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init, moves):
     stats = np.zeros(2 + D)
     S2 = np.zeros((D, D))
     accepted = 0
-    V = np.empty(K)
     alpha = 1.0
     n0 = n0_init
     P = np.empty((C, K))
@@ -340,8 +383,8 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init, moves):
     total = burn + draws * thin
     kept = 0
     for it in range(total):
-        # 1. cell-by-class probabilities
-        _cell_probabilities(P, pi, lam, J, K)
+        # 1. pattern-by-class probabilities
+        _pattern_probabilities(P, pi, lam, J, K, codes, tables)
         # 2. n0 | theta ~ NegBin(n, 1 - p0) under the prior p(N) ~ 1/N (gamma-Poisson draw)
         p0 = 0.0
         for k in range(K):
@@ -349,7 +392,7 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init, moves):
         if p0 > 1.0 - 1e-12:
             p0 = 1.0 - 1e-12
         n0 = poisson(s, gamma(s, n) * p0 / (1.0 - p0), lf)
-        # 3. class labels: one multinomial per cell (sequential binomials)
+        # 3. class labels: one multinomial per pattern (sequential binomials)
         for k in range(K):
             nk[k] = 0
             for j in range(J):
@@ -369,12 +412,12 @@ def gibbs(counts, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init, moves):
         # 5. stick-breaking weights and 6. alpha
         for k in range(K):
             sizes[k] = nk[k]
-        alpha = _weights_and_alpha(s, sizes, alpha, a_alpha, b_alpha, K, V, pi)
+        alpha = _weights_and_alpha(s, sizes, alpha, a_alpha, b_alpha, K, pi)
         # 7. Metropolis steps on the largest class, labels and n0 summed out
         if moves > 0:
-            _cell_probabilities(F, no_weights, lam, J, K)
+            _pattern_probabilities(F, no_weights, lam, J, K, codes, tables)
             a = _largest_class_moves(s, F, tot, pi, lam, counts, n, C, J, K, alpha, L, math.exp(stats[1]), moves, u, un,
-                                     fk, pin, newF)
+                                     fk, pin, newF, codes, one_table, one)
             if it < burn:
                 _adapt(it, burn, a, moves, u, L, stats, S2, D)
             else:
@@ -442,12 +485,11 @@ def _g_fast(m, k, K, n, M_other, Tbase, nobs, alpha, r, J):
 
 
 @njit(cache=True, nogil=True)
-def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init):
+def gibbs_collapsed(index, counts, J, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init):
     """Partially collapsed Gibbs sampler: the unobserved class counts m0_k are updated with
     lambda and pi integrated out (exact 1-D slice sampling on the integers), then lambda,
     pi, alpha and the observed victims' classes by their conjugate full conditionals."""
-    C, J, n, lf, bits, lam, pi = _setup(counts, K)
-    V = np.empty(K)
+    C, n, lf, bits, codes, tables, lam, pi = _setup(index, counts, J, K)
     alpha = 1.0
     m0 = np.zeros(K)
     m0[0] = n0_init
@@ -462,8 +504,8 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init):
     total = burn + draws * thin
     kept = 0
     for it in range(total):
-        # 1. observed victims' classes given lambda, pi: one multinomial per observed cell
-        _cell_probabilities(P, pi, lam, J, K)
+        # 1. observed victims' classes given lambda, pi: one multinomial per observed pattern
+        _pattern_probabilities(P, pi, lam, J, K, codes, tables)
         for k in range(K):
             nobs[k] = 0.0
             for j in range(J):
@@ -519,7 +561,7 @@ def gibbs_collapsed(counts, K, a_alpha, b_alpha, burn, draws, thin, s, n0_init):
                 lam[j, k] = v
         for k in range(K):
             sizes[k] = nobs[k] + m0[k]
-        alpha = _weights_and_alpha(s, sizes, alpha, a_alpha, b_alpha, K, V, pi)
+        alpha = _weights_and_alpha(s, sizes, alpha, a_alpha, b_alpha, K, pi)
         if it >= burn and (it - burn) % thin == thin - 1:
             occupied = 0
             p0 = 0.0

@@ -9,7 +9,8 @@ about 1 ns and a beta about 30 ns. They are exact samplers:
 * uniforms from xoshiro256+ (Blackman & Vigna 2021), the top 53 bits, shifted half a step
   so that they lie in the open interval (0, 1);
 * normals by Marsaglia & Tsang's (2000) ziggurat;
-* gammas by Marsaglia & Tsang (2000), with ``Gamma(a) = Gamma(a + 1) U^(1/a)`` for ``a < 1``;
+* gammas by Marsaglia & Tsang (2000), with ``Gamma(a) = Gamma(a + 1) U^(1/a)`` for ``a < 1``
+  (and their logarithms, ``log_gamma``, computed as such so that tiny shapes do not underflow);
   betas as ``X / (X + Y)`` of two gammas;
 * binomials by inversion when ``n p < 10``, else Hörmann's (1993) BTRS;
 * Poissons by inversion when the mean is below 10, else Hörmann's (1993) PTRS.
@@ -135,6 +136,15 @@ def gamma(s, a):
     if a < 1.0:
         return _gamma_at_least_one(s, a + 1.0) * uniform(s) ** (1.0 / a)
     return _gamma_at_least_one(s, a)
+
+
+@njit(cache=True)
+def log_gamma(s, a):
+    """log of a Gamma(a, 1) variate, exact for tiny shapes: for ``a < 1``,
+    ``log Gamma(a + 1) + log(U) / a``, which does not underflow where ``U^(1/a)`` does."""
+    if a < 1.0:
+        return math.log(_gamma_at_least_one(s, a + 1.0)) + math.log(uniform(s)) / a
+    return math.log(_gamma_at_least_one(s, a))
 
 
 @njit(cache=True)

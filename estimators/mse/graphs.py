@@ -192,11 +192,12 @@ def graph_average(
         raise ValueError("delta must be positive")
     n = int(counts.sum())
     if max_missing is None:
-        from ._common import independence_missing
+        from ._common import independence_missing, patterns
 
         # Start from 4x the independence estimate of the uncounted (plus slack) and double
         # while more than 1e-6 of the posterior sits in the grid's top tenth.
-        guess = int(max(1000, 4 * independence_missing(counts) + 50 * np.sqrt(n)))
+        unseen = independence_missing(n, counts @ patterns(J))
+        guess = int(max(1000, 4 * unseen + 50 * np.sqrt(n)))
         while True:
             est = _graph_average(counts, names, J, delta, prior, guess, level, quantity, adaptive=True)
             if est is not None or guess >= 20 * n:

@@ -2,7 +2,8 @@
 
 Manrique-Vallier, D. (2016), "Bayesian population size estimation using Dirichlet process
 mixtures", Biometrics 72(4), 1246–1254; R package LCMCR. The Gibbs sampler here is exact
-(conjugate updates, no Metropolis) and runs on the ``2**J`` cell counts, compiled with numba.
+(conjugate updates) and runs on the observed capture patterns with their counts (never all
+``2**J`` cells), compiled with numba.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ __all__ = ["latent_class", "build_model", "sample_latent_class"]
 def sample_latent_class(
     counts: np.ndarray,
     *,
+    patterns: np.ndarray | None = None,
+    J: int | None = None,
     K: int = 10,
     a_alpha: float = 0.25,
     b_alpha: float = 0.25,
@@ -34,7 +37,12 @@ def sample_latent_class(
     cores: int | None = None,
     marginal_moves: int = 3,
 ) -> dict[str, np.ndarray]:
-    """Raw sampler on the ``2**J`` cell counts (cell 0 ignored); arrays of shape (chain, draw).
+    """Raw sampler; arrays of shape (chain, draw).
+
+    ``counts`` are the ``2**J`` cell counts (cell ``i`` has list ``j`` when bit ``j`` of
+    ``i`` is set; cell 0 ignored), or, with ``patterns`` (the indices of observed patterns,
+    each once) and ``J`` (the number of lists), those patterns' counts: the form for many
+    lists. Either way the sampler sees only the patterns with a positive count.
 
     Chains run concurrently on ``cores`` threads (default: one per chain, at most one per
     CPU); each chain has its own seed, so the draws are the same for any ``cores``.
@@ -61,14 +69,16 @@ def sample_latent_class(
     moves = (int(marginal_moves),) if sampler == "data-augmentation" else ()
 
     seed = check_seed(random_seed)
-    counts = np.ascontiguousarray(counts, dtype=np.int64).copy()
-    counts[0] = 0
-    n0_init = independence_missing(counts)
+    index, counts, J = _pattern_rows(counts, patterns, J)
+    bits = (index[:, None] >> np.arange(J)) & 1
+    n0_init = independence_missing(int(counts.sum()), counts @ bits)
     states = [new_state(child) for child in np.random.SeedSequence(seed).spawn(chains)]
+    # row 0: the unobserved pattern (the kernel's convention)
+    rows, row_counts = np.r_[np.int64(0), index], np.r_[np.int64(0), counts]
 
     def chain(c: int):
-        return kernel(counts, int(K), float(a_alpha), float(b_alpha), int(burn), int(draws), int(thin),
-                      states[c], n0_init, *moves)
+        return kernel(rows, row_counts, int(J), int(K), float(a_alpha), float(b_alpha), int(burn), int(draws),
+                      int(thin), states[c], n0_init, *moves)
 
     start, cpu_start = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(max_workers=int(cores)) as pool:
@@ -81,6 +91,31 @@ def sample_latent_class(
     result["iterations"] = np.array(chains * (burn + draws * thin))
     result["cores"] = np.array(int(cores))
     return result
+
+
+def _pattern_rows(counts: Any, patterns: Any, J: int | None) -> tuple[np.ndarray, np.ndarray, int]:
+    """The observed patterns with a positive count, their counts and the number of lists."""
+    counts = np.asarray(counts)
+    if counts.ndim != 1 or (counts < 0).any() or (counts != np.round(counts)).any():
+        raise ValueError("counts must be a 1-d array of non-negative whole numbers")
+    counts = counts.astype(np.int64)
+    if patterns is None:
+        J = int(np.log2(max(len(counts), 1)))
+        if len(counts) != 2**J or J < 1:
+            raise ValueError(f"counts must have 2**J entries (one per cell), got {len(counts)}; "
+                             "or give patterns= and J=")
+        index = np.flatnonzero(counts[1:] > 0).astype(np.int64) + 1
+        return index, counts[index], J
+    index = np.asarray(patterns, dtype=np.int64)
+    if J is None or not 1 <= int(J) <= 62:
+        raise ValueError(f"with patterns=, J must be the number of lists (1 to 62), got {J!r}")
+    if index.shape != counts.shape:
+        raise ValueError(f"patterns and counts differ in length: {index.shape} and {counts.shape}")
+    if ((index < 1) | (index >= np.int64(1) << int(J))).any() or len(np.unique(index)) != len(index):
+        raise ValueError(f"patterns must be distinct indices of observed patterns, 1 to 2**{int(J)} - 1")
+    keep = counts > 0
+    order = np.argsort(index[keep])
+    return index[keep][order], counts[keep][order], int(J)
 
 
 @accepts_linkage
@@ -118,10 +153,12 @@ def latent_class(
       ``p0 = sum_k pi_k prod_j (1 - lambda_jk)``.
 
     Sampling: LCMCR's exact Gibbs sampler, data augmentation for the unobserved victims;
-    class labels drawn per cell of the ``2**J`` table (one multinomial per pattern),
-    conjugate Beta/Gamma updates. After each sweep, ``marginal_moves`` random-walk
+    class labels drawn per observed pattern (one multinomial per pattern seen), conjugate
+    Beta/Gamma updates. Only the observed patterns are held (at most n of them, for up to
+    62 lists), so a sweep costs O(patterns x K x J) whatever the number of records and of
+    never-seen patterns. After each sweep, ``marginal_moves`` random-walk
     Metropolis steps move the largest class's capture probabilities and weight with the
-    labels and N summed out (the observed counts' likelihood is cheap on the cells); the
+    labels and N summed out (the observed counts' likelihood is cheap on the patterns); the
     next sweep redraws N and the labels, so the chain keeps the same posterior (a partially
     collapsed Gibbs sampler). The proposal's shape is learned during burn-in only, then
     fixed. Without these steps N moves slowly, because given the parameters the unobserved
@@ -148,10 +185,10 @@ def latent_class(
     counted by any capture–recapture method).
     """
     from ..posterior import convergence, convergence_report, posterior_estimate, to_idata
-    from ._common import cell_counts, check_level
+    from ._common import check_level, observed_patterns
 
     level = check_level(level)
-    names, counts = cell_counts(histories)
+    names, index, counts = observed_patterns(histories)
     if len(names) < 3:
         raise ValueError("latent_class needs at least three lists (two lists cannot identify classes)")
     for label, v in (("K", K), ("draws", draws), ("thin", thin), ("chains", chains)):
@@ -161,7 +198,7 @@ def latent_class(
         raise ValueError("burn must be >= 0")
     if a_alpha <= 0 or b_alpha <= 0:
         raise ValueError("a_alpha and b_alpha must be positive")
-    res = sample_latent_class(counts, K=K, a_alpha=a_alpha, b_alpha=b_alpha, draws=draws,
+    res = sample_latent_class(counts, patterns=index, J=len(names), K=K, a_alpha=a_alpha, b_alpha=b_alpha, draws=draws,
                               burn=burn, thin=thin, chains=chains, random_seed=random_seed, sampler=sampler,
                               cores=cores, marginal_moves=marginal_moves)
     N = res["N"]
