@@ -204,7 +204,7 @@ def counted(histories, **options):
     return latent_class(histories, **options)
 
 
-def test_a_second_call_loads_every_stratum_from_the_cache(tmp_path):
+def test_a_second_call_loads_every_stratum_from_the_cache(tmp_path, monkeypatch):
     table = _years()
     CALLS.clear()
     first = stratified(table, ["place", "year"], estimator=counted, merge="neighbour", cache=tmp_path,
@@ -212,8 +212,14 @@ def test_a_second_call_loads_every_stratum_from_the_cache(tmp_path):
     assert len(CALLS) == 4 and not first.details["from_cache"].any()
     assert len(list(tmp_path.glob("*.npy"))) == len(list(tmp_path.glob("*.json"))) == 4
     CALLS.clear()
+    import estimators._dask
+
+    def no_cluster(*args):
+        raise AssertionError("a cluster was started with nothing to run")
+
+    monkeypatch.setattr(estimators._dask._Cluster, "__enter__", no_cluster)
     again = stratified(table, ["place", "year"], estimator=counted, merge="neighbour", cache=tmp_path,
-                       random_seed=1, client=False, **FAST)
+                       random_seed=1, client=None, **FAST)  # everything cached: no cluster is started
     assert CALLS == [] and again.details["from_cache"].all() and again.diagnostics["cached"] == 4
     assert (again.value, again.lower, again.upper) == (first.value, first.lower, first.upper)
     assert np.array_equal(again.idata.posterior["N_stratum"], first.idata.posterior["N_stratum"])

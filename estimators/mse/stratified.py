@@ -85,7 +85,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,6 @@ class _Stratum:
     by: list[str]
     members: list[tuple]  # the original strata's keys, in sort order
     counts: np.ndarray  # 2**J cells over all lists, cell 0 unused
-    merged_by: list[dict] = field(default_factory=list)
 
     @property
     def records(self) -> int:
@@ -216,7 +215,7 @@ def _failures(s: _Stratum, lists: list[str], *, min_records: int, min_lists: int
     failed = []
     if s.records < min_records:
         failed.append(f"{s.records} records, fewer than min_records={min_records}")
-    kept, empty = _lists_kept(s.counts, lists, empty_lists)
+    _, empty = _lists_kept(s.counts, lists, empty_lists)
     if empty and empty_lists == "refuse":
         failed.append(f"no record on list(s) {empty} (empty_lists='drop' drops such lists within the stratum)")
     with_records = len(lists) - len(empty)
@@ -458,7 +457,13 @@ def stratified(
 ) -> Estimate:
     """Stratified MSE: ``estimator`` within each stratum, the posterior draws of N summed.
 
-    See the module docstring for the model, the checks, the merge rule and the seeds.
+    Stratifying on what drives capture (time, place, sex, age) removes the bias that
+    pooling unlike strata gives MSE. Assumptions: the strata are independent and each
+    closed; within each, the estimator's own. The total's draws are the sums of the
+    strata's draws, paired by index; the interval is the equal-tailed ``level`` posterior
+    credible interval of that sum, the value its median. The module docstring
+    (`estimators.mse.stratified`) gives the model, the checks, the merge rule, the seeds
+    and the cache in full.
 
     Parameters
     ----------
