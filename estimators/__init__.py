@@ -42,6 +42,7 @@ _EXPORTS = {
     "mth": "mse.loglinear",
     "latent_class": "mse.latent_class",
     "graph_average": "mse.graphs",
+    "stratified": "mse.stratified",
     "multi_source": "sources",
     "read_source_counts": "data",
     # issue 18: named lists linked into capture histories
@@ -56,7 +57,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from .data import DataValidationError, read_published_figures
     from .data import read_capture_histories
     from .datasets import load_published_figures
-    from .mse import chapman, graph_average, latent_class, loglinear, mth
+    from .mse import chapman, graph_average, latent_class, loglinear, mth, stratified
     from .result import Estimate, EstimateTable
     from .data import read_grade_summary, read_incidents, read_monitor_export
     from .datasets import load_airwars_syria, load_grade_snapshots

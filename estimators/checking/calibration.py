@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from .._checks import check_level
+from .._dask import _Cluster
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,41 +112,6 @@ class CoverageReport:
             for c, se in zip(shown["coverage"], shown["coverage_se"], strict=True)
         ]
         return shown.drop(columns=["coverage_se"]).to_string(index=False, float_format=lambda x: f"{x:.4g}")
-
-
-class _Cluster:
-    """Context manager giving a Dask client: the caller's, one at an address, or a local cluster."""
-
-    def __init__(self, client: Any, n_workers: int | None) -> None:
-        self.given, self.n_workers = client, n_workers
-        self.cluster = self.client = None
-
-    def __enter__(self):
-        from dask.distributed import Client, LocalCluster
-
-        if self.given is None:
-            import logging
-            import os
-
-            self.cluster = LocalCluster(
-                n_workers=self.n_workers or os.cpu_count() or 1,
-                threads_per_worker=1,  # our estimators are single-threaded numerics
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            self.client = Client(self.cluster)
-            return self.client
-        if isinstance(self.given, str):
-            self.client = Client(self.given)
-            return self.client
-        return self.given
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
 
 
 def _run(jobs: list[tuple[dict, Callable, Callable]], *, n_reps: int, level: float,

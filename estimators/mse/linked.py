@@ -101,11 +101,14 @@ def pooled_over_clusterings(estimator: Callable[..., Estimate], linkage: Any, *,
     return _rubin(results, level, method, fixed, diag, details)
 
 
-def _posterior_N(est: Estimate) -> np.ndarray | None:
+def _posterior_N(est: Estimate, *, flat: bool = True) -> np.ndarray | None:
+    """The posterior draws of N an estimator kept (``idata.posterior["N"]``), chains
+    flattened (or of shape (chain, draw) with ``flat=False``); None if it kept none."""
     idata = est.idata
     if idata is None or not hasattr(idata, "posterior") or "N" not in idata.posterior:
         return None
-    return np.asarray(idata.posterior["N"]).ravel()
+    draws = np.asarray(idata.posterior["N"])
+    return draws.ravel() if flat else draws
 
 
 def _rubin(results: list[Estimate], level: float, method: str, fixed: Estimate, diag: dict[str, Any],
