@@ -115,7 +115,7 @@ def test_auto_interval_is_calibrated_only_where_it_was_measured_in_band():
         full = tuple(t for size in range(2, 4 if terms == "three-way" else 3)
                      for t in itertools.combinations(range(J), size))
         models = [(), full]
-        table = pd.DataFrame({"terms": models, "converged": [True, fitted]})
+        table = pd.DataFrame({"terms": models, "excluded": ["", "" if fitted else "the MLE does not exist"]})
         return _auto_interval(table, {m: _design(J, m) for m in models}, models, np.ones(2**J), criterion)
 
     assert rule(4, "two-way", "aic") == rule(5, "two-way", "aic") == "calibrated"
