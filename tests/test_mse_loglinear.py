@@ -115,7 +115,7 @@ def test_auto_interval_is_calibrated_only_where_it_was_measured_in_band():
         full = tuple(t for size in range(2, 4 if terms == "three-way" else 3)
                      for t in itertools.combinations(range(J), size))
         models = [(), full]
-        table = pd.DataFrame({"terms": models, "converged": [True, fitted]})
+        table = pd.DataFrame({"terms": models, "excluded": ["", "" if fitted else "the MLE does not exist"]})
         return _auto_interval(table, {m: _design(J, m) for m in models}, models, np.ones(2**J), criterion)
 
     assert rule(4, "two-way", "aic") == rule(5, "two-way", "aic") == "calibrated"
@@ -549,3 +549,207 @@ def test_auto_says_when_it_chose_a_bootstrap_that_needs_a_seed():
     data = capture_histories(2000, [0.3, 0.3, 0.3, 0.3], dependence=[(0, 1, 3.0)], random_seed=21)
     with pytest.raises(TypeError, match="chosen by interval='auto'"):
         loglinear(data, criterion="aic", bootstrap_draws=99)
+
+
+# -- identifiability (SparseMSE's checkident) ------------------------------------------------
+
+# SparseMSE's Artificial_3 (Chan, Silverman & Vincent 2019, Table 2) in structure: victims on
+# A, B or C alone and on A and B together, nobody else. Its documentation: "If all three
+# two-list effects are included [the] matrix A is not of full column rank, so the
+# parameters are not identifiable. If the model contains AB either alone or in conjunction
+# with one of AC and BC, then [...] the MLE does not exist. If only main effects are
+# considered, or if either or both of AC and BC, but not AB are included, then the model
+# passes both tests." A:C and B:C are pairs that never overlap: fixed at -inf, as there.
+ARTIFICIAL_3 = np.array([0, 30, 20, 5, 10, 0, 0, 0])  # cells 100, 010, 110, 001
+
+
+def test_identifiability_reproduces_sparsemse_artificial_3():
+    from estimators.mse import identifiability
+
+    table = _table(ARTIFICIAL_3, ["A", "B", "C"])
+    expected = {(): "ok", (("A", "C"),): "ok", (("B", "C"),): "ok", (("A", "C"), ("B", "C")): "ok",
+                (("A", "B"),): "no MLE", (("A", "B"), ("A", "C")): "no MLE", (("A", "B"), ("B", "C")): "no MLE",
+                (("A", "B"), ("A", "C"), ("B", "C")): "not identifiable"}
+    for terms, outcome in expected.items():
+        report = identifiability(table, terms)
+        assert report["ok"] == (outcome == "ok"), terms
+        assert report["mle_exists"] == (outcome != "no MLE"), terms
+        assert report["identifiable"] == (outcome != "not identifiable"), terms
+        assert report["empty_terms"] == [":".join(t) for t in terms if t != ("A", "B")]
+        assert (report["message"] == "") == report["ok"]
+    saturated = identifiability(table, [("A", "B"), ("A", "C"), ("B", "C")])
+    # 4 cells left once A:C and B:C are fixed at -inf, 5 parameters: A:B is aliased
+    assert (saturated["params"], saturated["rank"], saturated["aliased"]) == (7, 4, ["A:B"])
+    assert saturated["empty_cells"] == ["101", "011", "111"]
+    assert "rank 4 for 5 parameters" in saturated["message"] and "aliased: A:B" in saturated["message"]
+    ab = identifiability(table, [("A", "B")])  # C only alone: u -> +inf along a = b = c = -u, ab = u
+    assert ab["boundary_cells"] == ["101", "011", "111"] and not ab["unobserved_determined"]
+    # loglinear keeps every model in details, ranks the four that pass, and refuses A:B alone
+    est = loglinear(table, interval="profile")
+    excluded = est.details.set_index("model")["excluded"]
+    assert {m for m, why in excluded.items() if not why} == {"independence", "A:C", "B:C", "A:C + B:C"}
+    assert "not identifiable" in excluded["A:B + A:C + B:C"] and "MLE does not exist" in excluded["A:B"]
+    assert est.diagnostics["selected"] in {"independence", "A:C", "B:C", "A:C + B:C"}
+    assert est.details.loc[est.details["excluded"] != "", ["estimate", "lower"]].isna().all().all()
+    with pytest.raises(ValueError, match="the model A:B cannot be used on these lists: the MLE does not exist"):
+        loglinear(table, terms=[("A", "B")])
+
+
+def test_a_zero_cell_makes_two_way_terms_infinite_on_three_lists():
+    # Nobody on A and B without C (cell 110 empty, Korea's pattern). With A:C and B:C but not
+    # A:B, raising u, u_AC and u_BC by s and lowering u_A, u_B, u_C by s leaves every other
+    # cell's mean and lowers 110's by e^-s: the likelihood rises for ever, the unobserved cell
+    # exp(u) with it. Likewise for the saturated model, whose closed form
+    # m000 = n111 n100 n010 n001 / (n110 n101 n011) is infinite. The other six models exist.
+    from estimators.mse import identifiability
+    from estimators.mse.loglinear import _design, _fit_observed
+
+    counts = np.array([0, 60, 50, 0, 40, 12, 9, 7])
+    table = _table(counts, ["A", "B", "C"])
+    failing = {"A:C + B:C", "A:B + A:C + B:C"}
+    for model in hierarchical_models(3, 2):
+        terms = [tuple("ABC"[j] for j in t) for t in model]
+        report = identifiability(table, terms)
+        label = " + ".join(":".join(t) for t in terms) or "independence"
+        assert report["ok"] == (label not in failing), label
+        if label in failing:
+            assert report["boundary_cells"] == ["110"] and not report["unobserved_determined"]
+    assert not _fit_observed(_design(3, ((0, 2), (1, 2))), counts)["converged"]  # the fit runs off too
+    est = loglinear(table, interval="profile")
+    reasons = est.details.set_index("model")["excluded"]
+    assert {m for m, why in reasons.items() if why} == failing
+    assert est.diagnostics["selected"] not in failing
+
+
+def _sparse_five_lists():
+    # 5 lists, 150 victims: the pairs A-D, A-E, C-D and D-E never overlap (empty terms, allowed),
+    # and nobody is on E without B, so every model with B:E has an infinite MLE (u_BE -> +inf,
+    # u_E -> -inf).
+    counts = np.r_[0, [58, 24, 15, 25, 10, 0, 1, 11, 0, 3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0,
+                       0, 0, 0, 0, 0, 0]]
+    return counts, _table(counts, list("ABCDE"))
+
+
+def test_identifiability_on_sparse_five_lists_agrees_with_the_likelihood():
+    # For each of the 1,024 two-way models the linear program's cells fitted 0 (empty terms'
+    # cells and boundary cells) must be exactly the empty cells that the Newton fit drives
+    # to 0 on its own: an independent check of the LP against the likelihood.
+    from estimators.mse.loglinear import _check_design, _design, _eta, _poisson_irls, _stacked
+
+    counts, _ = _sparse_five_lists()
+    y = counts[1:].astype(float)
+    models = hierarchical_models(5, 2)
+    X = _stacked([_design(5, m) for m in models])[:, 1:]
+    beta, converged, _ = _poisson_irls(X, np.broadcast_to(y, (len(models), y.size)))
+    mu = np.exp(_eta(beta, X))
+    assert converged.all()
+    for model, fitted in zip(models, mu):
+        check = _check_design(_design(5, model), y)
+        assert set(check["empty_cells"]) | set(check["boundary_cells"]) == set(np.flatnonzero(fitted < 1e-6) + 1)
+        assert check["identifiable"]
+        assert check["mle_exists"] == ((1, 4) not in model)  # B:E
+        assert set(check["empty"]) == {6 + i for i, t in enumerate(model) if t in ((0, 3), (0, 4), (2, 3), (3, 4))}
+    est = loglinear(_sparse_five_lists()[1], interval="profile")
+    ranked = est.details["excluded"] == ""
+    assert ranked.sum() == 512 and not any("B:E" in m for m in est.details.loc[ranked, "model"])
+    assert est.lower < est.value < est.upper < math.inf
+
+
+def test_bootstrap_selection_applies_the_same_rule_as_loglinear():
+    # The bootstrap refits skip the linear program where they can (a fit's vanished cells and
+    # a certificate); the models they let through must be exactly those identifiability
+    # passes on each table, checked here table by table.
+    from estimators.mse.loglinear import _admissible, _design, _eta, _poisson_irls, identifiability, _resampled_tables
+
+    counts, table = _sparse_five_lists()
+    tables, _ = _resampled_tables(counts, 250.0, 60, 2)
+    names = list("ABCDE")
+    for model in [((1, 4),), ((0, 3), (1, 2)), ((0, 1), (0, 4), (1, 4), (2, 3)), ()]:
+        X = _design(5, model)
+        beta, _, _ = _poisson_irls(X[1:], tables)
+        ok = _admissible(X, tables.astype(float), beta, np.exp(_eta(beta, X[1:])))
+        terms = [tuple(names[j] for j in t) for t in model]
+        expected = [identifiability(_table(np.r_[0, y], names), terms)["ok"] for y in tables]
+        assert ok.tolist() == expected, model
+
+
+def test_kosovo_every_model_is_identifiable_with_a_finite_mle():
+    from estimators.data import read_capture_histories
+    from estimators.mse import identifiability
+
+    kosovo = read_capture_histories("data/kosovo_lists.csv")
+    names = list(kosovo.attrs["lists"])
+    for model in hierarchical_models(4, 3):  # 113 models, SparseMSE's "113 admissible"
+        report = identifiability(kosovo, [tuple(names[j] for j in t) for t in model])
+        assert report["ok"] and report["rank"] == report["params"] and not report["empty_terms"]
+    assert (loglinear(kosovo, interval="profile").details["excluded"] == "").all()
+
+
+def test_one_model_named_by_its_interactions():
+    data = capture_histories(2000, [0.3, 0.3, 0.3, 0.3], dependence=[(0, 1, 3.0)], random_seed=21)
+    family = loglinear(data, interval="profile").details.set_index("model")
+    one = loglinear(data, terms=[("L1", "L2"), ("L3", "L4")])
+    row = family.loc["L1:L2 + L3:L4"]
+    assert one.value == pytest.approx(row["estimate"], rel=1e-12)
+    assert (one.lower, one.upper) == pytest.approx((row["lower"], row["upper"]), rel=1e-9)
+    assert len(one.details) == 1 and one.interval_method.startswith("profile likelihood")
+    with pytest.raises(ValueError, match="unknown list"):
+        loglinear(data, terms=[("L1", "L9")])
+
+
+def test_no_usable_model_is_an_error_naming_the_reason():
+    # Everybody is on B and on exactly one of A and C: every model's MLE is infinite.
+    table = _table(np.array([0, 0, 0, 40, 0, 0, 25, 0]), ["A", "B", "C"])
+    with pytest.raises(ValueError, match=r"no log-linear model can be used on these lists \(8 tried: .*"
+                                         r"8 without a finite MLE\)"):
+        loglinear(table)
+    with pytest.raises(ValueError, match="M_th chao: the model cannot be used on these lists: the MLE does not exist"):
+        mth(table)
+
+
+# -- the batched fits --------------------------------------------------------------------------
+
+def test_batched_fits_match_statsmodels_glm_on_kosovo():
+    # The batched Newton fit of every model replaced statsmodels' GLM, one model at a time:
+    # the same estimates, deviances and standard errors (statsmodels computes its covariance
+    # at the last iteration's weights, hence se to 1e-7 only).
+    import statsmodels.api as sm
+
+    from estimators.data import read_capture_histories
+    from estimators.mse.loglinear import _design, _fit_designs
+
+    _, counts = cell_counts(read_capture_histories("data/kosovo_lists.csv"))
+    designs = [_design(4, m) for m in hierarchical_models(4, 3)]
+    fit = _fit_designs(designs, counts)
+    for i, X in enumerate(designs):
+        with warnings.catch_warnings():  # saturated models: statsmodels divides by df = 0
+            warnings.simplefilter("ignore")
+            glm = sm.GLM(counts[1:], X[1:], family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200)
+        m0 = math.exp(X[0] @ glm.params)
+        assert fit["estimate"][i] == pytest.approx(counts.sum() + m0, rel=1e-10)
+        assert fit["deviance"][i] == pytest.approx(glm.deviance, abs=1e-8)
+        assert fit["se"][i] == pytest.approx(math.sqrt(m0 + m0**2 * X[0] @ glm.cov_params() @ X[0]), rel=1e-7)
+
+
+def test_batched_profile_intervals_match_a_scalar_search():
+    # Every model's profile interval, computed in lockstep, against scipy's scalar root
+    # finder on the same profile likelihood (cold fits at each N): ends to 1e-9.
+    from scipy.optimize import minimize_scalar
+    from scipy.stats import chi2
+
+    from estimators.mse.loglinear import _design, _profile_loglik, _profile_intervals
+
+    data = capture_histories(2000, [0.3, 0.3, 0.3, 0.3], dependence=[(0, 1, 3.0)], random_seed=21)
+    _, counts = cell_counts(data)
+    n = counts.sum()
+    models = hierarchical_models(4, 2)[::9]
+    designs = [_design(4, m) for m in models]
+    n_hat, lower, upper = _profile_intervals(designs, counts, np.full(len(designs), np.nan))
+    for X, top, lo, hi in zip(designs, n_hat, lower, upper):
+        ll = lambda t: _profile_loglik(X, counts, n + math.exp(t), None)[0]  # noqa: E731,B023
+        best = minimize_scalar(lambda t: -ll(t), bracket=(math.log(top - n) - 0.3, math.log(top - n) + 0.3),  # noqa: B023
+                               tol=1e-12)
+        cut = -best.fun - chi2.ppf(0.95, 1) / 2
+        g = lambda t: ll(t) - cut  # noqa: E731,B023
+        assert brentq(g, best.x - 3, best.x, xtol=1e-13) == pytest.approx(math.log(lo - n), abs=1e-9)
+        assert brentq(g, best.x, best.x + 3, xtol=1e-13) == pytest.approx(math.log(hi - n), abs=1e-9)

@@ -3,6 +3,7 @@
 * `chapman` — two lists: Lincoln–Petersen / Chapman with Chao's log-normal interval;
 * `loglinear` — hierarchical log-linear models, ranked, profile-likelihood interval;
 * `mth` — heterogeneity models M_th (Chao lower bound, Poisson2, Darroch);
+* `identifiability` — whether a log-linear model can be fitted to the lists (rank, finite MLE);
 * `latent_class` — the LCMCR Bayesian non-parametric latent-class model;
 * `graph_average` — Bayesian model averaging over decomposable graphs (dga);
 * `stratified` — any of those that keeps posterior draws of N (latent_class) run within
@@ -20,8 +21,9 @@ would hand back the module once ``estimators.mse.latent_class`` had been importe
 
 from .graphs import graph_average
 from .latent_class import latent_class
-from .loglinear import loglinear, mth
+from .loglinear import identifiability, loglinear, mth
 from .stratified import stratified
 from .two_list import ListDependenceWarning, chapman
 
-__all__ = ["ListDependenceWarning", "chapman", "graph_average", "latent_class", "loglinear", "mth", "stratified"]
+__all__ = ["ListDependenceWarning", "chapman", "graph_average", "identifiability", "latent_class", "loglinear", "mth",
+           "stratified"]

@@ -2,7 +2,11 @@
 
 The models of Fienberg (1972) and Bishop, Fienberg & Holland (1975, ch. 6), as Rcapture
 fits them (Baillargeon & Rivest 2007): a Poisson GLM on the ``2**J - 1`` observed cells
-of the list-inclusion table, the unobserved cell predicted from the fitted model.
+of the list-inclusion table, the unobserved cell predicted from the fitted model. Before
+a model is fitted, `identifiability` checks that the observed cells determine it (full
+rank) and that its MLE is finite (Fienberg & Rinaldo 2012), as SparseMSE's ``checkident``
+does (Chan, Silverman & Vincent 2019). The fits are batched Newton–Raphson on the small
+design, every model of a family (and every bootstrap table) at once.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 from ..result import Estimate
 from .linked import accepts_linkage
 
-__all__ = ["loglinear", "mth", "hierarchical_models", "profile_interval", "bootstrap_interval",
+__all__ = ["loglinear", "mth", "identifiability", "hierarchical_models", "profile_interval", "bootstrap_interval",
            "signed_root_interval"]
 
 _ORDERS = {"independence": 1, "two-way": 2, "three-way": 3}
@@ -71,35 +75,230 @@ def _term_label(names: list[str], terms: tuple[tuple[int, ...], ...]) -> str:
     return " + ".join(":".join(names[j] for j in t) for t in terms)
 
 
+# -- identifiability ------------------------------------------------------------------------
+
+def _pattern(cell: int, J: int) -> str:
+    """Cell ``cell`` as its inclusion pattern, one 0/1 per list in list order."""
+    return "".join(str((cell >> j) & 1) for j in range(J))
+
+
+def _check_design(X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """`identifiability` of one design ``X`` (all ``2**J`` cells, the unobserved first) on
+    the observed counts ``y`` (cells 1 on), by column and cell index.
+
+    Depends on the counts only through which cells are empty, so the bootstrap caches it
+    by that pattern. Returns the empty columns, the aliased columns, the rank, the empty
+    cells fitted 0 by the extended MLE (the facial set's complement), whether the
+    unobserved cell is determined, and ``ok``."""
+    Xo = np.asarray(X[1:], dtype=float)
+    y = np.asarray(y, dtype=float)
+    p = Xo.shape[1]
+    zero = y == 0
+    support = Xo != 0
+    # An empty column (SparseMSE's non-overlapping pair, any term of which no cell holds a
+    # victim): its coefficient is -inf and its cells are fitted 0, by construction.
+    empty = [k for k in range(1, p) if support[:, k].any() and not (support[:, k] & ~zero).any()
+             and np.all(Xo[:, k] >= 0)]
+    cells = ~support[:, empty].any(axis=1)
+    keep = [k for k in range(p) if k not in empty]
+    Xr = Xo[cells][:, keep]
+    rank = int(np.linalg.matrix_rank(Xr)) if Xr.size else 0
+    aliased = []
+    if rank < len(keep):  # the columns that are combinations of earlier ones, as R's glm reports them (NA)
+        r = 0
+        for i, k in enumerate(keep):
+            r_new = int(np.linalg.matrix_rank(Xr[:, :i + 1]))
+            if r_new == r:
+                aliased.append(k)
+            r = r_new
+    boundary: list[int] = []
+    rows = np.flatnonzero(cells)
+    z = rows[zero[rows]]
+    if z.size:
+        boundary = [int(c) for c in z[_facial_complement(Xo[np.ix_(rows[~zero[rows]], keep)], Xo[np.ix_(z, keep)])]]
+    facial = np.setdiff1d(rows, boundary)
+    # The unobserved cell is determined by the (extended) MLE when its row is a combination
+    # of the rows of the cells the fit keeps positive.
+    x0 = np.asarray(X[0], dtype=float)[keep]
+    Xf = Xo[np.ix_(facial, keep)]
+    w = np.linalg.lstsq(Xf.T, x0, rcond=None)[0] if facial.size else np.zeros(0)
+    determined = bool(np.allclose(Xf.T @ w, x0, atol=1e-8)) if facial.size else False
+    return {"params": p, "empty": empty, "empty_cells": [int(c) + 1 for c in np.flatnonzero(~cells)],
+            "rank": rank, "identifiable": rank == len(keep), "aliased": aliased,
+            "mle_exists": not boundary, "boundary_cells": [c + 1 for c in boundary],
+            "unobserved_determined": determined, "ok": rank == len(keep) and not boundary}
+
+
+def _check_designs(designs: list[np.ndarray], y: np.ndarray) -> list[dict[str, Any]]:
+    """`_check_design` of each design; without an empty cell only the rank can fail, and
+    the ranks of all the designs are taken at once."""
+    y = np.asarray(y, dtype=float)
+    if (y == 0).any():
+        return [_check_design(X, y) for X in designs]
+    ranks = np.linalg.matrix_rank(_stacked(designs)[:, 1:])  # zero padding adds no rank
+    out = []
+    for X, rank in zip(designs, ranks):
+        if rank < X.shape[1]:
+            out.append(_check_design(X, y))
+        else:
+            out.append({"params": X.shape[1], "empty": [], "empty_cells": [], "rank": int(rank),
+                        "identifiable": True, "aliased": [], "mle_exists": True, "boundary_cells": [],
+                        "unobserved_determined": True, "ok": True})
+    return out
+
+
+def _facial_complement(X_pos: np.ndarray, X_zero: np.ndarray) -> np.ndarray:
+    """Which empty cells (rows of ``X_zero``) the extended MLE fits as 0: the linear program
+    of Fienberg & Rinaldo (2012): maximise ``sum t`` over directions ``d`` and ``0 <= t <= 1``
+    with ``X_pos d = 0`` and ``X_zero d + t <= 0``. A direction moving every positive cell's
+    mean not at all and some empty cells' down raises the likelihood for ever; the sum of
+    two such directions is one, so at the optimum ``t = 1`` on every such cell and 0 on the
+    others. The MLE exists (is finite) iff there is none, i.e. the optimum is 0: SparseMSE's
+    ``checkident`` solves the dual (a strictly positive table with the observed margins)."""
+    from scipy.optimize import linprog
+
+    p, m = X_zero.shape[1], X_zero.shape[0]
+    res = linprog(np.r_[np.zeros(p), -np.ones(m)],
+                  A_ub=np.c_[X_zero, np.eye(m)], b_ub=np.zeros(m),
+                  A_eq=np.c_[X_pos, np.zeros((X_pos.shape[0], m))] if X_pos.size else None,
+                  b_eq=np.zeros(X_pos.shape[0]) if X_pos.size else None,
+                  bounds=[(None, None)] * p + [(0.0, 1.0)] * m, method="highs")
+    if res.status != 0:  # never seen: the problem is feasible (d = 0) and bounded (t <= 1)
+        raise RuntimeError(f"the existence check's linear program failed: {res.message}")
+    return res.x[p:] > 0.5
+
+
+def _column_labels(names: list[str], terms: tuple[tuple[int, ...], ...], extra: list[str] = ()) -> list[str]:
+    return ["intercept", *names, *(":".join(names[j] for j in t) for t in terms), *extra]
+
+
+def _identifiability_report(check: dict[str, Any], labels: list[str], model: str, J: int) -> dict[str, Any]:
+    """`_check_design` with names: the report `identifiability` returns, and its message."""
+    cells = lambda cs: [_pattern(c, J) for c in cs]  # noqa: E731
+    report = {"model": model, "params": check["params"], "rank": check["rank"],
+              "identifiable": check["identifiable"], "aliased": [labels[k] for k in check["aliased"]],
+              "empty_terms": [labels[k] for k in check["empty"]], "empty_cells": cells(check["empty_cells"]),
+              "mle_exists": check["mle_exists"], "boundary_cells": cells(check["boundary_cells"]),
+              "unobserved_determined": check["unobserved_determined"], "ok": check["ok"]}
+    report["message"] = _reason(report)
+    return report
+
+
+def _reason(report: dict[str, Any]) -> str:
+    """Why a model cannot be used, in words ("" when it can)."""
+    parts = []
+    if not report["identifiable"]:
+        parts.append(f"not identifiable: rank {report['rank']} for "
+                     f"{report['params'] - len(report['empty_terms'])} parameters"
+                     + (f" once the empty term(s) {', '.join(report['empty_terms'])} are fixed at -inf"
+                        if report["empty_terms"] else "")
+                     + f"; aliased: {', '.join(report['aliased'])}")
+    if not report["mle_exists"]:
+        parts.append(f"the MLE does not exist (is infinite): the likelihood keeps rising as empty cell(s) "
+                     f"{', '.join(report['boundary_cells'])} are fitted towards 0, and the unobserved cell "
+                     + ("keeps a limit (a boundary fit)" if report["unobserved_determined"]
+                        else "is not determined (it runs to 0 or infinity)"))
+    return "; ".join(parts)
+
+
+def identifiability(histories: Any, terms: Any = ()) -> dict[str, Any]:
+    """Whether a log-linear model can be fitted to these lists: identifiable, with a finite MLE.
+
+    ``terms`` are the model's interactions as groups of list names, e.g.
+    ``[("A", "B"), ("B", "C")]`` (``()``: independence); main effects are always in. Two
+    checks, as SparseMSE's ``checkident`` makes them (Chan, Silverman & Vincent 2019,
+    following Fienberg & Rinaldo 2012; its documentation: "a calculation of the rank of the
+    design matrix" and "the linear programming test", error code 2 and 1):
+
+    * **Identifiable**: the design on the observed cells has full column rank. An *empty
+      term*, one whose cells (every pattern containing all of its lists) hold no victim, is
+      first fixed at ``-inf`` and its cells removed, as SparseMSE does with a pair of lists
+      that do not overlap; the rank is then that of the other columns on the cells left. A
+      deficient rank means some terms are aliased: ``aliased`` names the columns that are
+      combinations of earlier ones (main effects first, then the terms in order), those R's
+      ``glm`` would report as NA.
+    * **The MLE exists** (is finite): no direction of the parameters leaves every non-empty
+      cell's mean unchanged while lowering some empty cells' means; along one the
+      likelihood rises for ever and the fit runs off to the boundary. Decided by a linear
+      program (`scipy.optimize.linprog`), which also gives the ``boundary_cells``, the empty
+      cells the extended MLE fits as 0 (outside Fienberg & Rinaldo's facial set).
+
+    A two-way term whose pair of lists never overlaps is thus allowed (as in SparseMSE), but
+    a zero cell that forces some other parameter to infinity is not, even when the
+    unobserved cell keeps a limit along the way (``unobserved_determined``: Rcapture
+    reports such boundary fits). Existence depends on which cells are empty, not on the
+    counts. Returns a dict: ``model``, ``params``, ``rank``, ``identifiable``, ``aliased``,
+    ``empty_terms``, ``empty_cells`` and ``boundary_cells`` (patterns as 0/1 strings in list
+    order), ``mle_exists``, ``unobserved_determined``, ``ok`` (identifiable and the MLE
+    exists) and a ``message`` ("" when ``ok``). `loglinear` runs it on every model before
+    fitting.
+    """
+    from ._common import cell_counts
+
+    names, counts = cell_counts(histories)
+    model = _interaction_terms(names, terms)
+    return _identifiability_report(_check_design(_design(len(names), model), counts[1:]),
+                                   _column_labels(names, model), _term_label(names, model), len(names))
+
+
 # -- fitting --------------------------------------------------------------------------------
+
+def _eta(beta: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """The linear predictors ``X b`` of each row ``b`` of ``beta``; ``X`` is one design
+    (cells x parameters) shared by every row, or one design per row (rows x cells x
+    parameters, see `_stacked`)."""
+    if X.ndim == 2:
+        return beta @ X.T
+    return np.matmul(X, beta[..., None])[..., 0]
+
+
+def _stacked(designs: list[np.ndarray]) -> np.ndarray:
+    """Designs of different widths as one array (models x cells x parameters), each padded
+    with zero columns: `_poisson_irls` holds a zero column's coefficient at its start, so
+    every model of a family is fitted in one batch."""
+    width = max(X.shape[1] for X in designs)
+    out = np.zeros((len(designs), designs[0].shape[0], width))
+    for i, X in enumerate(designs):
+        out[i, :, :X.shape[1]] = X
+    return out
+
 
 def _poisson_irls(X: np.ndarray, Y: np.ndarray, beta: np.ndarray | None = None,
                   *, tol: float = 1e-10, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Poisson log-linear MLEs of one design ``X`` on many tables at once (rows of ``Y``):
-    Newton–Raphson with step halving, batched. Returns ``(beta, converged, loglik)``, one
-    row each; ``loglik`` omits the constant ``-sum log y!``.
+    """Poisson log-linear MLEs on many tables at once (rows of ``Y``), each with design
+    ``X`` (one shared design, or one per row: `_eta`): Newton–Raphson with step halving,
+    batched. Returns ``(beta, converged, loglik)``, one row each; ``loglik`` omits the
+    constant ``-sum log y!``.
 
-    Serves the profile likelihood (one table) and the bootstrap (thousands). A table has
-    converged when the gain the next Newton step predicts (half the Newton decrement
-    ``grad' H^-1 grad``) is below ``tol``, in log-likelihood units. Not a relative change
-    of the log-likelihood: in the profile likelihood at N ~ 1e9 the unobserved cell makes
-    it ~2e10, so a relative 1e-12 would stop 0.02 short, by an amount that differs from
-    CPU to CPU. With empty margins the MLE lies at the boundary (some parameters run to
-    infinity, the fitted cells to zero); the predicted gain still falls geometrically there,
-    and halving keeps every step uphill, so such fits creep to the boundary instead of
-    oscillating.
+    Serves the model table (every model of a family in one batch, `_stacked`), the profile
+    likelihood and the bootstrap (thousands of tables). A table has converged when the
+    gain the next Newton step predicts (half the Newton decrement ``grad' H^-1 grad``) is
+    below ``tol``, in log-likelihood units. Not a relative change of the log-likelihood: in
+    the profile likelihood at N ~ 1e9 the unobserved cell makes it ~2e10, so a relative
+    1e-12 would stop 0.02 short, by an amount that differs from CPU to CPU. With empty
+    margins the MLE lies at the boundary (some parameters run to infinity, the fitted cells
+    to zero); the predicted gain still falls geometrically there, and halving keeps every
+    step uphill, so such fits creep to the boundary instead of oscillating. A column of
+    zeros (padding) keeps its coefficient: its Hessian entry is set to 1, its gradient is 0.
     """
     Y = np.asarray(Y, dtype=float)
-    B, p = Y.shape[0], X.shape[1]
+    B, p = Y.shape[0], X.shape[-1]
+    shared = X.ndim == 2
+    Xt = np.swapaxes(X, -1, -2)
+    padding = np.where(np.any(X != 0, axis=-2), 0.0, 1.0)[..., None] * np.eye(p)
 
-    def loglik(b: np.ndarray, y: np.ndarray) -> np.ndarray:
-        eta = np.clip(b @ X.T, -700, 700)
+    def rows(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        return a if shared else a[idx]
+
+    def loglik(b: np.ndarray, y: np.ndarray, Xb: np.ndarray) -> np.ndarray:
+        eta = np.clip(_eta(b, Xb), -700, 700)
         return np.einsum("bc,bc->b", y, eta) - np.exp(eta).sum(axis=1)
 
     if beta is None:
-        beta = np.log(Y + 0.5) @ np.linalg.pinv(X).T
+        start = np.log(Y + 0.5)
+        beta = start @ np.linalg.pinv(X).T if shared else _eta(start, np.linalg.pinv(X))
     beta = np.array(np.broadcast_to(beta, (B, p)), dtype=float)
-    f = loglik(beta, Y)
+    f = loglik(beta, Y, X)
     active = np.ones(B, dtype=bool)
     failed = np.zeros(B, dtype=bool)
     for _ in range(max_iter):
@@ -107,9 +306,14 @@ def _poisson_irls(X: np.ndarray, Y: np.ndarray, beta: np.ndarray | None = None,
         if idx.size == 0:
             break
         b, y, f_old = beta[idx], Y[idx], f[idx]
-        mu = np.exp(np.clip(b @ X.T, -700, 700))
-        grad = (y - mu) @ X
-        hess = np.einsum("bc,cp,cq->bpq", mu, X, X)
+        Xb = rows(X, idx)
+        mu = np.exp(np.clip(_eta(b, Xb), -700, 700))
+        if shared:
+            grad = (y - mu) @ X
+            hess = np.matmul(Xt * mu[:, None, :], X) + padding
+        else:
+            grad = np.matmul((y - mu)[:, None, :], Xb)[:, 0]
+            hess = np.matmul(Xt[idx] * mu[:, None, :], Xb) + padding[idx]
         try:
             step = np.linalg.solve(hess, grad[..., None])[..., 0]
         except np.linalg.LinAlgError:  # a singular table: solve them one by one, NaN for it
@@ -122,13 +326,14 @@ def _poisson_irls(X: np.ndarray, Y: np.ndarray, beta: np.ndarray | None = None,
         bad_step = ~np.all(np.isfinite(step), axis=1)  # singular in all but name (N - n ~ 0)
         step[bad_step] = 0.0
         gain = 0.5 * np.einsum("bp,bp->b", grad, step)
-        f_new = loglik(b + step, y)
+        f_new = loglik(b + step, y, Xb)
         downhill = f_new < f_old - 1e-12 * np.abs(f_old)
         for _ in range(40):
             if not downhill.any():
                 break
             step[downhill] /= 2
-            f_new[downhill] = loglik(b[downhill] + step[downhill], y[downhill])
+            f_new[downhill] = loglik(b[downhill] + step[downhill], y[downhill],
+                                     Xb if shared else Xb[downhill])
             downhill = f_new < f_old - 1e-12 * np.abs(f_old)
         beta[idx] = b + step
         f[idx] = f_new
@@ -138,42 +343,45 @@ def _poisson_irls(X: np.ndarray, Y: np.ndarray, beta: np.ndarray | None = None,
     return beta, ~active & ~failed, f
 
 
-def _fit_observed(X: np.ndarray, counts: np.ndarray) -> dict[str, Any]:
-    """Poisson GLM (statsmodels) on the observed cells; the unobserved cell predicted."""
-    import statsmodels.api as sm
+def _fit_designs(designs: list[np.ndarray], counts: np.ndarray) -> dict[str, np.ndarray]:
+    """Every design's Poisson fit on the observed cells (one batch, `_poisson_irls`), the
+    unobserved cell predicted: arrays with one entry per design.
+
+    ``converged`` when the fit converged and its unobserved cell is finite and below 1e6
+    times n (beyond that the cell is unbounded in all but name); ``se`` is Rcapture's
+    standard error of N, the Poisson variance of the unobserved cell plus the delta method,
+    with the covariance of the parameters from the pseudo-inverse of ``W^(1/2) X`` (as
+    statsmodels' GLM computes it)."""
     from scipy.special import gammaln
 
-    y = counts[1:].astype(float)
-    Xo = X[1:]
+    X = _stacked(designs)
+    Xo = X[:, 1:]
+    y = np.asarray(counts[1:], dtype=float)
     n = y.sum()
-    out: dict[str, Any] = {"params": Xo.shape[1]}
-    try:
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = sm.GLM(y, Xo, family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200)
-        beta = np.asarray(res.params)
-        cov = np.asarray(res.cov_params())
-        converged = bool(res.converged)
-    except (np.linalg.LinAlgError, ValueError):
-        beta, converged = np.full(Xo.shape[1], np.nan), False
-        cov = np.full((Xo.shape[1], Xo.shape[1]), np.nan)
-    rank = np.linalg.matrix_rank(Xo)
-    mu = np.exp(Xo @ beta)
-    loglik = float(np.sum(y * np.log(np.where(mu > 0, mu, 1)) - mu - gammaln(y + 1)))
+    p = np.array([D.shape[1] for D in designs])
+    beta, converged, _ = _poisson_irls(Xo, np.broadcast_to(y, (len(designs), y.size)))
+    mu = np.exp(np.clip(_eta(beta, Xo), -700, 700))
+    loglik = np.sum(y * np.log(np.where(mu > 0, mu, 1)) - mu - gammaln(y + 1), axis=1)
     pos = y > 0
-    deviance = float(2 * (np.sum(y[pos] * np.log(y[pos] / mu[pos])) - np.sum(y - mu)))
-    m0 = float(np.exp(X[0] @ beta))
-    var_b0 = float(X[0] @ cov @ X[0])
-    ok = converged and rank == Xo.shape[1] and np.isfinite(m0) and m0 < 1e6 * max(n, 1)
-    out.update(
-        beta=beta, converged=ok, deviance=deviance, df=len(y) - Xo.shape[1], loglik=loglik,
-        aic=-2 * loglik + 2 * Xo.shape[1], bic=-2 * loglik + Xo.shape[1] * math.log(n),
-        unobserved=m0 if ok else math.inf, estimate=n + m0 if ok else math.inf,
-        # Rcapture's standard error: Poisson variance of the cell plus the delta method.
-        se=math.sqrt(m0 + m0**2 * var_b0) if ok else math.inf,
-    )
+    deviance = 2 * (np.sum(y[pos] * np.log(y[pos] / mu[:, pos]), axis=1) - np.sum(y - mu, axis=1))
+    x0 = X[:, 0]
+    m0 = np.exp(np.clip(np.einsum("mp,mp->m", beta, x0), -700, 700))
+    root_w = np.linalg.pinv(np.sqrt(mu)[..., None] * Xo)  # (models, parameters, cells)
+    var_b0 = np.sum(np.einsum("mp,mpc->mc", x0, root_w) ** 2, axis=1)
+    ok = converged & np.isfinite(m0) & (m0 < 1e6 * max(n, 1)) & np.all(np.isfinite(beta), axis=1)
+    return {
+        "beta": beta, "params": p, "converged": ok, "deviance": deviance, "df": y.size - p, "loglik": loglik,
+        "aic": -2 * loglik + 2 * p, "bic": -2 * loglik + p * math.log(n),
+        "unobserved": np.where(ok, m0, np.inf), "estimate": np.where(ok, n + m0, np.inf),
+        "se": np.where(ok, np.sqrt(m0 + m0**2 * var_b0), np.inf),
+    }
+
+
+def _fit_observed(X: np.ndarray, counts: np.ndarray) -> dict[str, Any]:
+    """`_fit_designs` of one design, as plain numbers."""
+    fit = _fit_designs([X], counts)
+    out = {k: (v[0] if k == "beta" else v[0].item()) for k, v in fit.items()}
+    out["params"], out["df"], out["converged"] = int(out["params"]), int(out["df"]), bool(out["converged"])
     return out
 
 
@@ -215,8 +423,8 @@ def _profile_logliks(X: np.ndarray, Y: np.ndarray, N: np.ndarray, beta0: np.ndar
     y = np.column_stack([N - n, Y])
     beta, ok, _ = _poisson_irls(X, y, beta0)
     if beta0 is not None and not ok.all():  # a warm start far out on a boundary can stall: restart
-        beta[~ok] = _poisson_irls(X, y[~ok])[0]
-    mu = np.exp(np.clip(beta @ X.T, -700, 700))
+        beta[~ok] = _poisson_irls(X if X.ndim == 2 else X[~ok], y[~ok])[0]
+    mu = np.exp(np.clip(_eta(beta, X), -700, 700))
     share = mu[:, 1:].sum(axis=1) / N  # the observed cells' share; log1p only where it is small
     log_p0 = np.where(share < 0.5, np.log1p(-np.minimum(share, 0.5)),
                       np.log(np.maximum(mu[:, 0], 1e-300)) - np.log(N))
@@ -233,15 +441,20 @@ def _profile_loglik(X: np.ndarray, counts: np.ndarray, N: float, beta0: np.ndarr
     return float(ll[0]), beta[0]
 
 
-def _profile_maxima(X: np.ndarray, Y: np.ndarray, N0: np.ndarray, steps: int = 8) -> tuple[np.ndarray, np.ndarray]:
+def _profile_maxima(X: np.ndarray, Y: np.ndarray, N0: np.ndarray, steps: int = 8, *, tol: float = 1e-7,
+                    floor: float = -np.inf, ceiling: float = np.inf):
     """``max_N`` of each table's profile log-likelihood and where it is: Newton in
     ``t = log(N - n)`` from ``N0`` (the Poisson estimates, already close), batched; the
     second derivative by a forward difference, each step at most 1 in t, the best point
-    kept (so a maximum on the boundary N = n is approached, never overshot)."""
+    kept (so a maximum on the boundary N = n is approached, never overshot). ``t`` stays
+    within ``[floor, ceiling]`` and the steps stop once all are below ``tol`` (relative to
+    ``1 + |t|`` when ``floor`` is finite). Returns ``(loglik, N, beta, t, curvature)`` at the
+    best point (the curvature from the last step)."""
     n = np.asarray(Y, dtype=float).sum(axis=1)
-    t = np.log(np.maximum(np.asarray(N0, dtype=float) - n, 1e-3))
+    t = np.clip(np.log(np.maximum(np.asarray(N0, dtype=float) - n, 1e-3)), floor, ceiling)
     ll, g, beta = _profile_logliks(X, Y, n + np.exp(t))
-    best_ll, best_t = ll.copy(), t.copy()
+    best_ll, best_t, best_beta = ll.copy(), t.copy(), beta.copy()
+    curvature = np.full(t.size, np.nan)
     h = 1e-3
     for _ in range(steps):
         slope = g * np.exp(t)
@@ -250,17 +463,14 @@ def _profile_maxima(X: np.ndarray, Y: np.ndarray, N0: np.ndarray, steps: int = 8
         concave = curvature < 0
         step = np.where(concave, -slope / np.where(concave, curvature, -1.0), 0.5 * np.sign(slope))
         step = np.clip(step, -1.0, 1.0)
-        t = t + step
+        step = np.where((t <= floor) & (step < 0), 0.0, step)  # on the floor (N = n): stay
+        t = np.clip(t + step, floor, ceiling)
         ll, g, beta = _profile_logliks(X, Y, n + np.exp(t), beta)
         better = ll > best_ll
-        best_ll[better], best_t[better] = ll[better], t[better]
-        if np.all(np.abs(step) < 1e-7):
+        best_ll[better], best_t[better], best_beta[better] = ll[better], t[better], beta[better]
+        if np.all(np.abs(step) < tol * (1.0 + np.abs(t) if np.isfinite(floor) else 1.0)):
             break
-    return best_ll, n + np.exp(best_t)
-
-
-class _Unbounded(Exception):
-    """The profile likelihood still rises at N - n = 1e6 n: no finite maximum."""
+    return best_ll, n + np.exp(best_t), best_beta, best_t, curvature
 
 
 def profile_interval(X: np.ndarray, counts: np.ndarray, *, level: float = 0.95,
@@ -275,78 +485,146 @@ def profile_interval(X: np.ndarray, counts: np.ndarray, *, level: float = 0.95,
     (the default is ``+-sqrt(chi2_1(level))``; an infinite root gives n or infinity).
     Returns ``(N_hat_multinomial, lower, upper)``; when the likelihood still rises as N grows
     (a model that empty cells leave unbounded) ``N_hat`` and ``upper`` are infinite and the
-    lower end is measured from the likelihood at ``N - n = 1e6 n``.
+    lower end is measured from the likelihood at ``N - n = 1e6 n``. One design of
+    `_profile_intervals`, which computes the intervals of many models at once.
     """
-    from scipy.optimize import brentq, minimize_scalar
+    n_hat, lower, upper = _profile_intervals([X], counts, np.array([np.nan if start is None else start]),
+                                             level=level, roots=None if roots is None else np.array([roots]))
+    return float(n_hat[0]), float(lower[0]), float(upper[0])
+
+
+def _profile_intervals(designs: list[np.ndarray], counts: np.ndarray, starts: np.ndarray, *, level: float = 0.95,
+                       roots: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`profile_interval` of every design in ``designs`` on one table, all at once: each
+    step below is one batched evaluation of `_profile_logliks` for every model still
+    searching (warm-started from its last fit). ``starts`` are the Poisson estimates (NaN:
+    1.1 n), ``roots`` one ``(r_lower, r_upper)`` row per design. Returns ``(N_hat, lower,
+    upper)`` arrays.
+
+    In ``t = log(N - n)``, so that no search leaves N > n:
+
+    1. A likelihood still rising at ``N - n = 1e6 n`` (the bound the fits use for an
+       estimable unobserved cell) has no finite maximum: ``N_hat`` is infinite and the
+       ends are measured from the likelihood there.
+    2. Otherwise the maximum: Newton from the start, the curvature by a forward
+       difference, each step at most 1 in t, the best point kept; on a boundary (best
+       N = n) it runs down to ``N - n = 1e-9 n`` and the ends are searched from there.
+    3. Each end: from ``t_hat``, steps of 1 down (for a positive root, below ``N_hat``; at
+       most 60, else the end is n) or of 0.5 up (a negative root; up to ``N = 1e7 n``, else
+       infinity) until the likelihood has fallen ``root**2 / 2``, then Newton on that
+       bracket (bisection whenever a step leaves it or fails to halve the gap), to 1e-12
+       in t. On a boundary the fits creep and two evaluations at one N can differ in the
+       last digits; the bracket is kept from the values computed, so its sign change holds.
+    """
     from scipy.stats import chi2
 
-    n = float(counts[1:].sum())
+    M = len(designs)
+    X = designs[0] if M == 1 else _stacked(designs)
+    y = np.asarray(counts[1:], dtype=float)
+    n = float(y.sum())
+    Y = np.broadcast_to(y, (M, y.size))
     if roots is None:
         z = math.sqrt(chi2.ppf(level, 1))
-        roots = (z, -z)
-    warm: dict[str, Any] = {"beta": None}
+        roots = np.tile([z, -z], (M, 1))
+    roots = np.asarray(roots, dtype=float)
 
-    def ll(N: float) -> float:
-        value, beta = _profile_loglik(X, counts, N, warm["beta"])
-        warm["beta"] = beta
-        return value
+    def loglik(rows: np.ndarray, t: np.ndarray, beta: np.ndarray | None):
+        Xr = X if M == 1 else X[rows]
+        return _profile_logliks(Xr, Y[rows], n + np.exp(t), beta)
 
-    # 1e6 n: the bound the fits use for an estimable unobserved cell. A likelihood still
-    # rising there (empty cells leave the model unbounded) has no finite maximum.
+    every = np.arange(M)
     t_far = math.log(1e6 * max(n, 1.0))
+    t_floor = math.log(1e-9 * max(n, 1.0))
+    far, _, beta_far = loglik(every, np.full(M, t_far), None)
+    unbounded = far >= loglik(every, np.full(M, t_far - 1.0), beta_far)[0]
+    l_hat, t_max, beta_hat, curvature = far.copy(), np.full(M, t_far), beta_far.copy(), np.full(M, np.nan)
+    live = np.flatnonzero(~unbounded)
+    if live.size:  # step 2
+        N0 = np.where(np.isnan(starts), 1.1 * n, starts)[live]
+        found = _profile_maxima(X if M == 1 else X[live], Y[live], N0, steps=100, tol=1e-9, floor=t_floor,
+                                ceiling=t_far + 1.0)
+        l_hat[live], beta_hat[live], t_max[live], curvature[live] = found[0], found[2], found[3], found[4]
+        ran_off = live[t_max[live] > t_far]  # the maximum lies beyond the bound
+        unbounded[ran_off] = True
+        l_hat[ran_off], t_max[ran_off], beta_hat[ran_off] = far[ran_off], t_far, beta_far[ran_off]
+    n_hat = np.where(unbounded, np.inf, n + np.exp(t_max))
+    # the ends (step 3), both sides of every model in one search
+    r = roots.T.ravel()  # lower ends first
+    model = np.tile(every, 2)
+    cut = r * r / 2
+    ends = np.where(r == 0, n_hat[model], np.where(r > 0, n, np.inf))
+    todo = np.flatnonzero((r != 0) & np.isfinite(cut))
+    if todo.size:
+        k = model[todo]
+        # the quadratic approximation at the maximum gives a first guess
+        interior = ~unbounded[k] & (t_max[k] > t_floor) & (curvature[k] < 0)
+        reach = np.sqrt(2 * cut[todo] / np.where(interior, -curvature[k], np.nan))
+        ends[todo] = _profile_ends(loglik, k, t_max[k], l_hat[k] - cut[todo], beta_hat[k], down=r[todo] > 0, n=n,
+                                   t_floor=t_floor, guess=t_max[k] + np.where(r[todo] > 0, -reach, reach))
+    return n_hat, ends[:M], ends[M:]
 
-    def objective(t: float) -> float:
-        if t > t_far + 1.0:
-            raise _Unbounded
-        return -ll(n + math.exp(t))
 
-    m0 = max((start or n * 1.1) - n, 1e-3)
-    # Maximise over log(N - n) so that the search never leaves N > n.
-    try:
-        if ll(n + math.exp(t_far)) >= ll(n + math.exp(t_far - 1.0)):
-            raise _Unbounded
-        res = minimize_scalar(objective, bracket=(math.log(m0) - 0.5, math.log(m0) + 0.5), tol=1e-10)
-        t_max, l_hat = float(res.x), -float(res.fun)
-    except _Unbounded:
-        t_max = t_far
-        warm["beta"] = None  # the last warm start came from far out
-        l_hat = ll(n + math.exp(t_max))
-    # On a boundary (best N = n) the maximiser runs off towards log(0); the ends are then
-    # searched from N - n = 1e-9 n, or the steps of 0.5 below would not move it.
-    t_hat = max(t_max, math.log(1e-9 * max(n, 1.0)))
-    n_hat = n + math.exp(t_max) if t_max < t_far else math.inf
-
-    def end(root: float) -> float:
-        """The N where r(N) = root: below N_hat for a positive root, above for a negative."""
-        if root == 0:
-            return n_hat
-        cut = root * root / 2
-        if math.isinf(cut):
-            return n if root > 0 else math.inf
-        g = lambda t: l_hat - ll(n + math.exp(t)) - cut  # noqa: E731
-
-        def crossing(a: float, b: float) -> float | None:
-            # None when g no longer changes sign on [a, b]: on a boundary (an empty margin)
-            # the fits creep, and two evaluations at one N can differ in the last digits
-            try:
-                return n + math.exp(brentq(g, a, b, xtol=1e-12))
-            except ValueError:
-                return None
-
-        t = t_hat
-        if root > 0:
-            for _ in range(60):
-                t -= 1.0
-                if g(t) > 0 and (found := crossing(t, t + 1.0)) is not None:
-                    return found
-            return n
-        while t <= math.log(1e7 * n):  # by 0.5 in log(N - n), however small N_hat - n is
-            t += 0.5
-            if g(t) > 0 and (found := crossing(t - 0.5, t)) is not None:
-                return found
-        return math.inf
-
-    return n_hat, end(roots[0]), end(roots[1])
+def _profile_ends(loglik, models: np.ndarray, t_hat: np.ndarray, level: np.ndarray, beta: np.ndarray, *,
+                  down: np.ndarray, n: float, t_floor: float, guess: np.ndarray) -> np.ndarray:
+    """Where each model's profile likelihood falls to ``level``, below its maximum at
+    ``t_hat`` (``down``) or above it: step 3 of `_profile_intervals`. ``loglik(models, t,
+    beta)`` evaluates the profile likelihoods; ``guess`` (NaN: none) is tried first, and
+    the steps go on from it when the likelihood has not fallen there yet. Returns N (n or
+    infinity where the likelihood never falls that far)."""
+    m = t_hat.size
+    t_top = math.log(1e7 * max(n, 1.0))
+    t_bottom = np.maximum(t_hat, t_floor) - 60.0
+    result = np.where(down, n, np.inf)
+    step = np.where(down, -1.0, 0.5)
+    inside = np.maximum(t_hat, t_floor)  # g = level - l <= 0 here ...
+    outside, g_out, slope_out = np.full(m, np.nan), np.zeros(m), np.zeros(m)  # ... and > 0 here
+    g_in, slope_in = np.full(m, -np.inf), np.zeros(m)
+    beta = beta.copy()
+    guess = np.clip(guess, t_bottom, t_top)  # a flat maximum (curvature ~ 0) would guess far off
+    trial = np.where(np.isfinite(guess) & np.where(down, guess < inside, guess > inside), guess, np.nan)
+    searching = np.ones(m, dtype=bool)
+    while True:
+        searching &= np.isfinite(trial) | np.where(down, inside + step > t_bottom, inside <= t_top)
+        idx = np.flatnonzero(searching)
+        if idx.size == 0:
+            break
+        t = np.where(np.isfinite(trial[idx]), trial[idx], inside[idx] + step[idx])
+        trial[idx] = np.nan
+        ll, d_ll, beta[idx] = loglik(models[idx], t, beta[idx])
+        g = level[idx] - ll
+        fallen = g > 0
+        hit = idx[fallen]
+        outside[hit], g_out[hit], slope_out[hit] = t[fallen], g[fallen], (d_ll * np.exp(t))[fallen]
+        stays = idx[~fallen]
+        inside[stays], g_in[stays], slope_in[stays] = t[~fallen], g[~fallen], (d_ll * np.exp(t))[~fallen]
+        searching[hit] = False
+    # Newton on each bracket [inside, outside] (g' = -dl/dt), from the end nearer the level
+    rows = np.flatnonzero(~np.isnan(outside))
+    a, b = inside[rows], outside[rows]
+    near_in = -g_in[rows] < g_out[rows]
+    t = np.where(near_in, a, b)
+    g = np.where(near_in, g_in[rows], g_out[rows])
+    slope = np.where(near_in, slope_in[rows], slope_out[rows])
+    b_rows = beta[rows]
+    live = np.ones(rows.size, dtype=bool)
+    for _ in range(100):
+        idx = np.flatnonzero(live)
+        if idx.size == 0:
+            break
+        newton = t[idx] + g[idx] / np.where(slope[idx] != 0, slope[idx], np.nan)
+        lo, hi = np.minimum(a[idx], b[idx]), np.maximum(a[idx], b[idx])
+        ok = np.isfinite(newton) & (newton > lo) & (newton < hi)
+        t_new = np.where(ok, newton, 0.5 * (a[idx] + b[idx]))
+        ll, d_ll, b_rows[idx] = loglik(models[rows[idx]], t_new, b_rows[idx])
+        g_new = level[rows[idx]] - ll
+        out = g_new > 0
+        b[idx[out]], a[idx[~out]] = t_new[out], t_new[~out]
+        moved = np.abs(t_new - t[idx])
+        t[idx], g[idx], slope[idx] = t_new, g_new, d_ll * np.exp(t_new)
+        tol = 1e-11 * (1.0 + np.abs(t_new))  # the fits' own noise (gain 1e-10) moves a root by about that much
+        live[idx[(moved <= tol) | (np.abs(b[idx] - a[idx]) <= tol)]] = False
+    result[rows] = n + np.exp(t)
+    return result
 
 
 def _selected_estimates(designs: list[np.ndarray], Y: np.ndarray, criterion: str) -> tuple[np.ndarray, np.ndarray]:
@@ -355,9 +633,10 @@ def _selected_estimates(designs: list[np.ndarray], Y: np.ndarray, criterion: str
     (batched); N is ``inf`` and the index -1 when no model can be fitted (N not estimable
     from that table).
 
-    The same rules as `loglinear`: a model counts when its fit converged, its design has full
-    rank and its unobserved cell is below 1e6 times n; ties go to the first in ``designs``
-    (fewer terms)."""
+    The same rules as `loglinear`: a model counts when it passes `identifiability` on that
+    table (checked once per pattern of empty cells, on which alone it depends: tables
+    without an empty cell need no check), its fit converged and its unobserved cell is below
+    1e6 times n; ties go to the first in ``designs`` (fewer terms)."""
     from scipy.special import gammaln
 
     Y = np.asarray(Y, dtype=float)
@@ -374,11 +653,61 @@ def _selected_estimates(designs: list[np.ndarray], Y: np.ndarray, criterion: str
         loglik = loglik - const
         m0 = np.exp(np.clip(beta @ X[0], -700, 700))
         ok &= np.isfinite(m0) & (m0 < 1e6 * np.maximum(n, 1))
+        ok &= _admissible(X, Y, beta, np.exp(np.clip(beta @ Xo.T, -700, 700)))
         penalty = 2.0 if criterion == "aic" else np.log(n)
         crit = np.where(ok, -2 * loglik + penalty * Xo.shape[1], np.inf)
         better = crit < best
         best[better], estimate[better], selected[better] = crit[better], n[better] + m0[better], i
     return estimate, selected
+
+
+def _admissible(X: np.ndarray, Y: np.ndarray, beta: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """`identifiability` of design ``X`` on each table (rows of ``Y``, fitted parameters
+    ``beta`` and means ``mu``), without a linear program per table.
+
+    Only tables with an empty cell can fail. The rank depends on which terms are empty,
+    and is computed once per set of them. A table whose MLE does not exist has, once
+    fitted, some empty cells outside the empty terms with means at ~1e-10 (the fit stops
+    when the next step would gain 1e-10; on the 1,024 two-way models of a sparse 5-list
+    table these were at most 7e-11, and every fitted empty cell of an existing MLE was
+    above 1e-4): only tables with such a cell below 1e-6 are checked, once per pattern of
+    empty cells, by an exact certificate or else the linear program."""
+    ok = np.ones(Y.shape[0], dtype=bool)
+    sparse = np.flatnonzero((Y == 0).any(axis=1))
+    if sparse.size == 0:
+        return ok
+    Xo = X[1:]
+    support = Xo != 0
+    positive = Y[sparse] > 0
+    empty = (positive.astype(float) @ support == 0) & support.any(axis=0) & np.all(Xo >= 0, axis=0)
+    empty[:, 0] = False  # the intercept
+    in_empty_term = (empty.astype(float) @ support.T) > 0
+    suspect = np.any(~positive & ~in_empty_term & (mu[sparse] < 1e-6), axis=1)
+    sets, which = np.unique(empty, axis=0, return_inverse=True)
+    for k, terms in enumerate(sets):
+        if terms.any():  # the rank on the cells the empty terms leave
+            cells = ~((terms.astype(float) @ support.T) > 0)
+            if np.linalg.matrix_rank(Xo[cells][:, ~terms]) < (~terms).sum():
+                ok[sparse[which.ravel() == k]] = False
+    rows = np.flatnonzero(suspect)
+    patterns, which = np.unique(positive[rows], axis=0, return_inverse=True)
+    for k, pattern in enumerate(patterns):
+        j = rows[which.ravel() == k]
+        # A certificate that the MLE is infinite: on the cells the empty terms leave, the
+        # part of the fitted parameters that no cell kept positive sees (the projection onto
+        # the null space of those cells' rows) is the direction the fit ran along; when it
+        # lowers every vanished cell and moves no other cell, it is one (the empty terms'
+        # own columns take their cells down). Else the linear program decides.
+        row, cells, terms = sparse[j[0]], ~in_empty_term[j[0]], ~empty[j[0]]
+        vanished = ((mu[row] < 1e-6) & ~pattern)[cells]
+        A, b = Xo[cells][:, terms], beta[row, terms]
+        kept = A[~vanished]
+        d = b - np.linalg.lstsq(kept, kept @ b, rcond=None)[0]
+        scale = 1e-9 * (1.0 + np.abs(b).max())
+        proved = np.all(np.abs(kept @ d) < scale) and np.all(A[vanished] @ d < -1.0)
+        if proved or not _check_design(X, pattern.astype(float))["ok"]:
+            ok[sparse[j]] = False
+    return ok
 
 
 def _resampled_tables(counts: np.ndarray, estimate: float, draws: int, random_seed: int) -> tuple[np.ndarray, int]:
@@ -455,7 +784,7 @@ def signed_root_interval(designs: list[np.ndarray], counts: np.ndarray, estimate
     r = np.full(draws, np.inf)
     for k in np.unique(chosen[chosen >= 0]):
         rows = np.flatnonzero(chosen == k)
-        l_max, n_max = _profile_maxima(designs[k], tables[rows], boot[rows])
+        l_max, n_max = _profile_maxima(designs[k], tables[rows], boot[rows])[:2]
         l_true = _profile_logliks(designs[k], tables[rows], np.full(rows.size, float(truth)))[0]
         r[rows] = np.sign(n_max - truth) * np.sqrt(np.maximum(2 * (l_max - l_true), 0.0))
     low, high = np.quantile(r, [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
@@ -481,11 +810,12 @@ def _auto_interval(table, designs: dict, models: list, counts: np.ndarray, crite
     two_way = max(len(term) for term in full) == 2
     if criterion == "aic" and two_way and designs[full].shape[1] < len(counts) - 1:
         return "calibrated"
-    if table.loc[table["terms"] == full, "converged"].iloc[0]:
+    reason = table.loc[table["terms"] == full, "excluded"].iloc[0]
+    if not reason:
         return "full"
-    warnings.warn("the most general model cannot be fitted to these lists (empty cells leave its unobserved cell "
-                  "unbounded), so the interval is the BCa bootstrap, which relies on the selection of a simpler "
-                  "model; interval='full' shows what the lists alone allow", stacklevel=3)
+    warnings.warn(f"the most general model cannot be fitted to these lists ({reason}), so the interval is the BCa "
+                  "bootstrap, which relies on the selection of a simpler model; interval='full' shows what the "
+                  "lists alone allow", stacklevel=3)
     return "bootstrap"
 
 
@@ -496,18 +826,20 @@ def _full_model_interval(table, designs: dict, full: tuple, counts: np.ndarray, 
     recorded in ``diagnostics["full"]``. N has the same meaning in every model of the
     family and each is nested in the most general one, so this interval is valid whichever
     model of the family is true, whatever the criterion chose. When that model cannot be
-    fitted (empty margins leave its unobserved cell unbounded) the data bound N only from
-    below: the interval is ``[n, inf)``, with a warning."""
+    used (excluded from the ranking: not identifiable, no finite MLE, or an unbounded
+    unobserved cell) the data bound N only from below: the interval is ``[n, inf)``, with a
+    warning."""
     import warnings
 
     i = table.index[table["terms"] == full][0]
     label = table.at[i, "model"]
     n = float(counts.sum())
-    if not table.at[i, "converged"]:
-        warnings.warn(f"the most general model ({label}) cannot be fitted to these lists (empty cells leave its "
-                      "unobserved cell unbounded): without assuming some of its interactions away, the data bound "
-                      "N only from below, so interval='full' gives [n, infinity); fewer terms or "
-                      "interval='bootstrap' rely on the selection instead", stacklevel=3)
+    fitted = not table.at[i, "excluded"]
+    if not fitted:
+        warnings.warn(f"the most general model ({label}) cannot be fitted to these lists ({table.at[i, 'excluded']}): "
+                      "without assuming some of its interactions away, the data bound N only from below, so "
+                      "interval='full' gives [n, infinity); fewer terms or interval='bootstrap' rely on the "
+                      "selection instead", stacklevel=3)
         lower, upper = n, math.inf
     else:
         if np.isnan(table.at[i, "lower"]):
@@ -515,7 +847,7 @@ def _full_model_interval(table, designs: dict, full: tuple, counts: np.ndarray, 
             table.loc[i, ["multinomial_estimate", "lower", "upper"]] = [n_m, lo, hi]
         lower, upper = float(table.at[i, "lower"]), float(table.at[i, "upper"])
     diagnostics["full"] = {"model": label, "estimate": float(table.at[i, "estimate"]), "interval": (lower, upper),
-                           "fitted": bool(table.at[i, "converged"])}
+                           "fitted": fitted}
     return lower, upper, f"profile likelihood (multinomial) of the most general model ({label})"
 
 
@@ -544,15 +876,23 @@ def loglinear(
     hierarchical set ``M`` of interaction terms (list dependences) of order 2 up to
     ``terms`` (``"independence"``, ``"two-way"``, ``"three-way"`` or an integer; never
     the ``J``-way term, which the observed cells cannot identify; with two lists only the
-    independence model is identifiable and is the one fitted). The unobserved cell is
+    independence model is identifiable and is the one fitted), or the one model whose
+    interactions ``terms`` lists as groups of list names (``[("A", "B"), ("B", "C")]``,
+    hierarchical or not, as Rcapture's ``mX``). The unobserved cell is
     ``exp(u)`` (no list: all ``x_j = 0``) and the estimate is ``N = n + exp(u_hat)``. The
     assumption is that the highest-order interaction is zero: the dependence seen among the
     observed cells extends to the unobserved one. Heterogeneous catchability is captured
     only through the interactions.
 
-    Every hierarchical model is fitted (statsmodels GLM, Poisson) and ranked by
-    ``criterion`` (``"aic"``: ``-2 log L + 2p``; ``"bic"``: ``-2 log L + p log n``, ``n``
-    observed); the value is the selected model's estimate.
+    Every model is first checked by `identifiability` (as SparseMSE's ``checkident``: full
+    rank, and a finite MLE by the linear program of Fienberg & Rinaldo 2012); a model that
+    fails, or whose fit leaves the unobserved cell unbounded, stays in ``details`` with the
+    reason in ``excluded`` and takes no part in the ranking. When the one model asked for
+    fails, or every model does, a ValueError gives the reason. The others are fitted, all
+    in one batch, by Newton–Raphson on the small ``2**J - 1``-cell design (the Poisson GLM
+    that statsmodels and Rcapture fit: the same estimates to 1e-11 on the test data), and
+    ranked by ``criterion`` (``"aic"``: ``-2 log L + 2p``; ``"bic"``: ``-2 log L + p log n``,
+    ``n`` observed); the value is the selected model's estimate.
 
     Interval
     --------
@@ -582,9 +922,17 @@ def loglinear(
       most general one leaves degrees of freedom (4 or more lists), where it was measured
       in band and is the shortest; ``"full"`` otherwise: on 3 lists (the most general model
       is saturated: 7 parameters on 7 observed cells), after BIC, and with three-way terms;
-      ``"bootstrap"``, with a warning, when the most general model cannot be fitted (empty
-      cells, such as an empty two-list overlap on 3 lists); ``"profile"`` when only one
-      model was fitted (``terms="independence"``, or two lists).
+      ``"bootstrap"``, with a warning, when the most general model cannot be fitted (it is
+      excluded: empty cells, such as an empty two-list overlap on 3 lists, leave it not
+      identifiable or without a finite MLE); ``"profile"`` when only one model was fitted
+      (``terms="independence"``, one model named by its interactions, or two lists).
+
+    What each costs on the Kosovo lists (4 lists, 64 two-way models; median seconds per
+    call on a shared 2-core machine, ``benchmarks/loglinear_speed.md``): the model table and
+    estimate with the selected model's interval (``interval="profile"``,
+    ``profile_within=0``) 0.02 s (Rcapture's ``closedp.t``: 0.025 s); ``"profile"`` or
+    ``"full"`` with every model's profile interval in ``details`` 0.03 s; ``"bootstrap"``,
+    ``"calibrated"`` and so the default 0.5 s (999 tables, each refitting all 64 models).
 
     Why ``"auto"`` chooses as it does, measured on simulated lists (``benchmarks/mse.py``;
     the full table, with every design and the alternatives tried and not adopted, is in
@@ -601,10 +949,11 @@ def loglinear(
     signed-root cut-offs, and the share of tables where N was not estimable; under
     ``"full"``, the most general model, its estimate and interval;
     ``details`` one row per
-    model (terms, parameters, deviance, df, AIC, BIC, estimate, se, and the profile interval:
-    for the models within ``profile_within`` of the best criterion, NaN for the others;
-    by default every model when there are at most 64, else those within 10), sorted by
-    criterion.
+    model (terms, parameters, deviance, df, AIC, BIC, estimate, se, ``converged``,
+    ``excluded`` (why the model is not ranked, ``""`` when it is) and the profile interval:
+    for the ranked models within ``profile_within`` of the best criterion, NaN for the
+    others; by default every model when there are at most 64, else those within 10), sorted
+    by criterion. ``interval_method`` names the interval computed.
     """
     from .._checks import check_seed
     from ._common import cell_counts, check_level
@@ -620,15 +969,19 @@ def loglinear(
         check_seed(random_seed)
     names, counts = cell_counts(histories)
     J = len(names)
-    if J < 3 and terms not in ("independence", 1):
-        terms = 1  # two lists: only the independence model is identifiable
-    order = _ORDERS.get(terms, terms) if isinstance(terms, str) else int(terms)
-    if not isinstance(order, int) or order < 1:
-        raise ValueError(f"terms must be one of {list(_ORDERS)} or a positive integer, got {terms!r}")
-    models = hierarchical_models(J, order, limit=max_models)
+    if isinstance(terms, str | int) and not isinstance(terms, bool):
+        if J < 3 and terms not in ("independence", 1):
+            terms = 1  # two lists: only the independence model is identifiable
+        order = _ORDERS.get(terms, terms) if isinstance(terms, str) else int(terms)
+        if not isinstance(order, int) or order < 1:
+            raise ValueError(f"terms must be one of {list(_ORDERS)}, a positive integer or a list of interactions, "
+                             f"got {terms!r}")
+        models = hierarchical_models(J, order, limit=max_models)
+    else:  # one model, given by its interactions
+        models = [_interaction_terms(names, terms)]
     table, designs = _ranked_models(models, J, names, counts, criterion=criterion, level=level,
                                     profile_within=profile_within)
-    best = table.loc[table.index[table["converged"]][0]]
+    best = table.loc[table.index[table["excluded"] == ""][0]]
     diagnostics = {"models": len(table), "criterion": criterion, "selected": best["model"],
                    "aic": float(best["aic"]), "bic": float(best["bic"]),
                    "deviance": float(best["deviance"]), "df": int(best["df"]), "se": float(best["se"]),
@@ -655,38 +1008,62 @@ def loglinear(
 
 def _ranked_models(models: list, J: int, names: list[str], counts: np.ndarray, *, criterion: str, level: float,
                    profile_within: float | None):
-    """Every model fitted and ranked by ``criterion`` (the table `loglinear` returns in
-    ``details``, terms still as tuples), with its profile interval where asked, and the
-    design matrices by model."""
+    """Every model checked (`identifiability`), fitted and ranked by ``criterion`` (the
+    table `loglinear` returns in ``details``, terms still as tuples), with its profile
+    interval where asked, and the design matrices by model.
+
+    A model that is not identifiable, whose MLE does not exist, or whose fit leaves the
+    unobserved cell unbounded stays in the table with the reason in ``excluded`` and out of
+    the ranking (no interval); its fit is shown when the unobserved cell keeps a limit (a
+    boundary fit, as Rcapture reports it), else ``estimate`` and ``se`` are NaN. When the
+    one model asked for, or every model, is excluded, a ValueError says why."""
     import pandas as pd
 
-    rows, designs = [], {}
-    for model in models:
-        X = _design(J, model)
-        designs[model] = X
-        fit = _fit_observed(X, counts)
-        rows.append({
-            "model": _term_label(names, model), "terms": model, "params": fit["params"],
-            "deviance": fit["deviance"], "df": fit["df"], "aic": fit["aic"], "bic": fit["bic"],
-            "estimate": fit["estimate"], "se": fit["se"], "converged": fit["converged"],
-        })
-    table = pd.DataFrame(rows)
+    designs = {model: _design(J, model) for model in models}
+    labels = [_term_label(names, m) for m in models]
+    checks = _check_designs(list(designs.values()), counts[1:])
+    excluded = ["" if c["ok"] else _identifiability_report(c, _column_labels(names, m), label, J)["message"]
+                for c, m, label in zip(checks, models, labels)]
+    _refuse_if_none_left(labels, excluded)
+    fit = _fit_designs(list(designs.values()), counts)
+    determined = np.array([c["unobserved_determined"] for c in checks])
+    converged = fit["converged"] & determined
+    for i in np.flatnonzero(~converged):
+        if not excluded[i]:
+            excluded[i] = "the fit did not converge to a finite unobserved cell (below 1e6 times n)"
+    _refuse_if_none_left(labels, excluded)
+    table = pd.DataFrame({"model": labels, "terms": models,
+                          **{k: fit[k] for k in ("params", "deviance", "df", "aic", "bic")},
+                          "estimate": np.where(determined, fit["estimate"], np.nan),
+                          "se": np.where(determined, fit["se"], np.nan),
+                          "converged": converged, "excluded": excluded})
     table = table.sort_values([criterion, "params"], kind="mergesort").reset_index(drop=True)
-    usable = table[table["converged"]]
-    if usable.empty:
-        raise ValueError("no log-linear model could be fitted (empty cells make the unobserved cell inestimable)")
-    table["delta_" + criterion] = table[criterion] - usable[criterion].iloc[0]
+    ranked = table["excluded"] == ""
+    table["delta_" + criterion] = table[criterion] - table.loc[ranked, criterion].iloc[0]
     table["lower"], table["upper"], table["multinomial_estimate"] = np.nan, np.nan, np.nan
     # Profile intervals for every model when there are few (J <= 4), else for those
     # within `profile_within` of the best criterion (the rest keep NaN).
     if profile_within is None:
         profile_within = np.inf if len(table) <= 64 else 10.0
-    near = table["delta_" + criterion] <= profile_within
-    for i in table.index[table["converged"] & near]:
-        n_m, lo, hi = profile_interval(designs[table.at[i, "terms"]], counts, level=level,
-                                       start=table.at[i, "estimate"])
-        table.loc[i, ["multinomial_estimate", "lower", "upper"]] = [n_m, lo, hi]
+    near = table.index[ranked & (table["delta_" + criterion] <= profile_within)]
+    if len(near):
+        n_m, lo, hi = _profile_intervals([designs[table.at[i, "terms"]] for i in near], counts,
+                                         table.loc[near, "estimate"].to_numpy(), level=level)
+        table.loc[near, "multinomial_estimate"], table.loc[near, "lower"], table.loc[near, "upper"] = n_m, lo, hi
     return table, designs
+
+
+def _refuse_if_none_left(labels: list[str], excluded: list[str]) -> None:
+    """The ValueError when the one model asked for, or every model, cannot be used."""
+    if len(labels) == 1 and excluded[0]:
+        raise ValueError(f"the model {labels[0]} cannot be used on these lists: {excluded[0]}")
+    if all(excluded):
+        kinds = {"not identifiable": "not identifiable", "the MLE does not exist": "without a finite MLE",
+                 "the fit did not converge": "not converged"}
+        counted = ", ".join(f"{sum(kind in r for r in excluded)} {said}" for kind, said in kinds.items()
+                            if any(kind in r for r in excluded))
+        raise ValueError(f"no log-linear model can be used on these lists ({len(labels)} tried: {counted}); "
+                         f"for example {labels[-1]}: {excluded[-1]}")
 
 
 def _interval(interval: str, table, designs: dict, models: list, best, counts: np.ndarray, diagnostics: dict, *,
@@ -786,9 +1163,16 @@ def mth(
     terms = _interaction_terms(names, interactions)
     base = _design(J, terms)
     H = _heterogeneity_columns(J, heterogeneity)
+    columns = ([f"(f-{k})+" for k in range(2, J)] if heterogeneity == "chao"
+               else ["2^f - 1"] if heterogeneity == "poisson" else ["f^2/2"])
     keep = np.ones(H.shape[1], dtype=bool)
     while True:
         X = np.column_stack([base, H[:, keep]]) if keep.any() else base
+        check = _check_design(X, counts[1:])
+        if not check["ok"]:
+            labels = _column_labels(names, terms, [c for c, k in zip(columns, keep) if k])
+            report = _identifiability_report(check, labels, _term_label(names, terms), J)
+            raise ValueError(f"M_th {heterogeneity}: the model cannot be used on these lists: {report['message']}")
         fit = _fit_observed(X, counts)
         if heterogeneity != "chao" or negative_eta or not keep.any():
             break
