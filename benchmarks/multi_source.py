@@ -39,7 +39,8 @@ def run(replicates: int = 200, first_seed: int = 1000, *, verbose: bool = True) 
         seed = first_seed + i
         table, truth = source_counts(events=2, n_min=20, n_max=5000, calibration_reported=2024, random_seed=seed)
         est = multi_source(table, calibration=truth["calibration"], n_min=20, n_max=5000,
-                           draws=500, tune=200, chains=2, sensitivity=False, random_seed=seed)
+                           draws=500, tune=200, chains=2, sensitivity=False, random_seed=seed,
+                           mc_error=None)
         for ev, n in truth["N"].items():
             e = est[ev]
             covered.append(e.lower <= n <= e.upper)

@@ -175,7 +175,11 @@ class Estimate:
         if self.interval == "none":
             return format_number(self.value)
         kind = INTERVAL_KINDS[self.interval]
-        return f"{format_number(self.value)} ({_format_level(self.level)} {kind} {lo}–{hi})"
+        # Ends an estimator found decided by its priors (diagnostics["decided_by"]) are said.
+        decided = [end for end, who in (self.diagnostics.get("decided_by") or {}).items()
+                   if who in ("priors", "population bound")]
+        note = "".join(f"; {end} end set by the {self.diagnostics['decided_by'][end]}" for end in decided)
+        return f"{format_number(self.value)} ({_format_level(self.level)} {kind} {lo}–{hi}{note})"
 
     def __repr__(self) -> str:
         return f"<Estimate {self.method or '?'}: {self}>"

@@ -6,6 +6,7 @@ under-count ratios, diagnostics and a prior-sensitivity table; same seed, same n
 summing N in cells matches the exact integer sum; intervals cover simulated truth.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -17,7 +18,7 @@ from estimators import DataValidationError, multi_source, read_source_counts
 from estimators.checking.simulate import source_counts
 from estimators.sources import Priors, build_model, grid_error
 
-FAST = {"draws": 200, "tune": 100, "chains": 2}
+FAST = {"draws": 200, "tune": 100, "chains": 2, "mc_error": None}  # the Monte Carlo error target is tested on its own
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +64,18 @@ def test_duplicates_first_keeps_one_and_warns(figures):
 
 
 def test_disagreeing_figures_of_one_kind_are_kept(figures):
-    t = read_source_counts(rows(figures, "raqqa-acknowledged-159", "raqqa-acknowledged-180-jun-oct-2017",
-                                "raqqa-acknowledged-318-2014-2017"))
+    picked = rows(figures, "raqqa-acknowledged-159", "raqqa-acknowledged-180-jun-oct-2017",
+                  "raqqa-acknowledged-318-2014-2017")
+    t = read_source_counts(picked.assign(label="coalition"))
     assert t["value"].tolist() == [159, 180, 318]
+
+
+def test_different_figures_of_one_producer_without_labels_are_ambiguous(figures):
+    """Versions, separate sources or nested lists give different answers: no silent choice."""
+    with pytest.raises(DataValidationError, match=r"row 2, column 'label'.*one label.*distinct labels"):
+        read_source_counts(rows(figures, "raqqa-acknowledged-159", "raqqa-acknowledged-180-jun-oct-2017"))
+    with pytest.raises(DataValidationError, match="'raqqa-detail-names-1000' are different named figures"):
+        read_source_counts(rows(figures, "raqqa-named-641", "raqqa-detail-names-1000"))
 
 
 @pytest.mark.parametrize("change, column, expected", [
@@ -131,6 +141,7 @@ def raqqa_like():
         "kind": ["acknowledged", "acknowledged", "named", "monitor count", "named", "monitor count"],
         "value": [159, 318, 641, 1600, 17, 43],
         "qualifier": ["exact", "exact", "exact", "more than", "exact", "about"],
+        "label": ["coalition", "coalition", "named", "monitor", "named", "monitor"],
     })
     sens = {"more complete": Priors().shifted(1.0), "less complete": Priors().shifted(-1.0),
             "less alike": lambda p: Priors(concentration_median=3.0)}
@@ -150,7 +161,7 @@ def test_result_per_event_with_interval_and_details(raqqa_like):
     d = city.details
     post = d[d["table"] == "posterior"].set_index("quantity")
     assert {"N", "kind mean completeness: named", "conceded share of deaths in accepted incidents (κ)",
-            "over-count share: monitor count (monitor count)"} <= set(post.index)
+            "over-count share: monitor (monitor count)"} <= set(post.index)
     ratio = post.loc["N / acknowledged (ack-a: 159)"]
     assert ratio["value"] == pytest.approx(post.loc["N", "value"] / 159)
     # κ is learnt from the calibration data: 1410 of 2024 (posterior mean 0.697, sd 0.010).
@@ -195,7 +206,7 @@ def test_more_than_and_up_to_bound_the_count():
 
 def test_versions_of_one_figure_are_a_mixture_not_two_sources():
     """159 and 318 as versions of one acknowledged figure: N is at least 159, not 318."""
-    t = table(kind=["acknowledged", "acknowledged"], value=[159, 318])
+    t = table(kind=["acknowledged", "acknowledged"], value=[159, 318], label=["coalition"] * 2)
     est = multi_source(t, sensitivity=False, random_seed=2, **FAST)
     assert est.observed == 159
     separate = multi_source(t.assign(label=["a", "b"]), sensitivity=False, random_seed=2, **FAST)
@@ -259,3 +270,164 @@ def test_coverage_full():
     spec.loader.exec_module(bench)
     out = bench.run(200, 1000, verbose=False)
     assert 0.93 <= out["coverage_N"] <= 0.97, out
+
+
+# -- issue 20: identification, population bound, nesting, clustered calibration, MC error --
+
+def _lower_bounds_only():
+    return table(kind=["named", "monitor count"], value=[641, 1600], qualifier=["exact", "more than"],
+                 label=["names", "monitor"])
+
+
+@pytest.fixture(scope="module")
+def lower_bounds_fit():
+    return multi_source(_lower_bounds_only(), sensitivity_draws=150, random_seed=11, **FAST)
+
+
+def test_identification_rows_put_prior_and_posterior_side_by_side(lower_bounds_fit):
+    d = lower_bounds_fit.details
+    ident = d[d["table"] == "identification"].set_index("quantity")
+    assert {"N", "completeness: names (named)", "completeness: monitor (monitor count)",
+            "kind mean completeness: named"} <= set(ident.index)
+    n = ident.loc["N"]
+    # The prior of N is log-uniform on the integers 1..1e6, P(N <= n) = log(n + 1) / log(1e6 + 1):
+    # P(N = 1) = 5% holds the 2.5% quantile, and the 97.5% one is near 1e6^0.975 (up to the 1% cells).
+    assert n["prior_lower"] == 1
+    assert n["prior_upper"] == pytest.approx(10 ** (6 * 0.975), rel=0.02)
+    assert (n["lower"], n["upper"]) == (lower_bounds_fit.lower, lower_bounds_fit.upper)
+    # Narrowing: 1 - posterior/prior width on the log scale, so within (0, 1) here.
+    assert 0 < n["narrowed"] < 1
+    assert ident["narrowed"].between(-1, 1).all()
+
+
+def test_the_upper_end_decided_by_the_priors_is_said(lower_bounds_fit):
+    """Lower bounds of unknown completeness: the completeness priors decide the upper end."""
+    diag = lower_bounds_fit.diagnostics
+    assert diag["decided_by"]["upper"] == "priors"
+    assert "upper end set by the priors" in str(lower_bounds_fit)
+    text = diag["identification"]
+    assert text.startswith("The counts establish at least 641 deaths")
+    sens = lower_bounds_fit.details.query("table == 'prior sensitivity'")
+    assert sens["upper"].max() / sens["upper"].min() >= 2  # the rule the verdict applies
+    assert f"{sens['upper'].max():,.0f}" in text
+
+
+def test_without_sensitivity_the_verdict_is_not_assessed():
+    est = multi_source(_lower_bounds_only(), sensitivity=False, random_seed=1, **FAST)
+    assert est.diagnostics["decided_by"] == {"lower": "not assessed", "upper": "not assessed"}
+    assert "not assessed" in est.diagnostics["identification"]
+
+
+def test_population_bounds_n():
+    t = _lower_bounds_only()
+    free = multi_source(t, sensitivity=False, random_seed=3, **FAST)
+    capped = multi_source(t, population=5000, sensitivity=False, random_seed=3, **FAST)
+    assert free.upper > 5000 and capped.upper <= 5000
+    assert capped.idata.posterior["N"].values.max() <= 5000
+    assert capped.diagnostics["decided_by"]["upper"] == "population bound"
+    # An uncertain population: N's prior mass thins out between low and high.
+    ranged = multi_source(t, population=(4000, 8000), sensitivity=False, random_seed=3, **FAST)
+    assert capped.upper < ranged.upper <= 8000
+    by_event = multi_source(t, population={"e": 5000}, sensitivity=False, random_seed=3, **FAST)
+    assert by_event.upper == capped.upper
+
+
+@pytest.mark.parametrize("population, match", [
+    (0, "1 <= low <= high"), ((900, 100), "1 <= low <= high"), ("many", "population must be"),
+    ({"elsewhere": 10}, "no event 'elsewhere'"),
+])
+def test_bad_population_is_refused(population, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        multi_source(_lower_bounds_only(), population=population, random_seed=1, **FAST)
+
+
+def test_population_weight_is_the_averaged_truncated_prior():
+    from estimators.sources.engine import population_weight
+
+    n = np.array([10.0, 50.0, 150.0])
+    assert population_weight(n, 1, (100, 100)) == pytest.approx(np.array([1, 1, 0]) / np.log(101))
+    w = population_weight(n, 1, (100, 200))
+    assert w[0] == w[1] and 0 < w[2] < w[1]
+
+
+def test_nested_lists_carry_no_information_beyond_their_parent():
+    """Lists within a list (names verified within names gathered within a database) are one
+    list's evidence about N, not four independent ones: the nested fit equals the fit of the
+    outermost list with its count's lower end raised, and is wider than the independent fit."""
+    parent = table(kind=["named"], value=[1000], qualifier=["more than"], label=["gathered"])
+    nested = table(kind=["named"] * 4, value=[1000, 700, 400, 1200], qualifier=["more than", "exact", "exact", "exact"],
+                   label=["gathered", "verified", "visited", "with dates"],
+                   within=[None, "gathered", "verified", None])
+    independent = nested.drop(columns="within")
+    a = multi_source(nested.iloc[:3], sensitivity=False, random_seed=5, **FAST)
+    b = multi_source(parent, sensitivity=False, random_seed=5, **FAST)
+    assert (a.value, a.lower, a.upper) == (b.value, b.lower, b.upper)
+    c = multi_source(independent.iloc[:3], sensitivity=False, random_seed=5, **FAST)
+    assert c.upper < a.upper
+    # A nested count above its parent's lower end raises that end (and the floor of N).
+    raised = multi_source(nested.iloc[[0, 1]].assign(value=[1000, 1100]), sensitivity=False, random_seed=5, **FAST)
+    assert raised.observed == 1100
+
+
+@pytest.mark.parametrize("within, match", [
+    (["gathered", None], "own label"), (["nowhere", None], "no label of event"),
+    ([None, "gathered"], "smaller than"),
+])
+def test_bad_nesting_is_refused(within, match):
+    t = table(kind=["named", "named"], value=[500, 700], label=["gathered", "verified"], within=within)
+    with pytest.raises(ValueError, match=match):
+        multi_source(t, sensitivity=False, random_seed=1, **FAST)
+
+
+def test_nested_cycle_is_refused():
+    t = table(kind=["named"] * 3, value=[500, 700, 900], label=["a", "b", "c"], within=["b", "a", None])
+    with pytest.raises(ValueError, match="circle"):
+        multi_source(t, sensitivity=False, random_seed=1, **FAST)
+
+
+def test_clustered_calibration_is_less_sure_of_kappa():
+    """1,410 of 2,024 conceded in 344 incidents: deaths cluster, so κ is known less well than
+    from 2,024 independent deaths. With ρ ~ Beta(1, 2) and 5.9 deaths per incident the
+    design effect averages 1 + 4.9/3 = 2.6, so the interval widens by roughly sqrt(2.6) = 1.6."""
+    from estimators.sources.engine import conceded_share_posterior
+    from estimators.sources.layout import calibration_counts
+
+    flat = conceded_share_posterior(Priors(), 1410, 2024, None).interval(0.95)
+    clustered = conceded_share_posterior(Priors(), 1410, 2024, 344).interval(0.95)
+    assert flat == pytest.approx((0.676, 0.717), abs=0.002)  # Beta(1411, 615)
+    ratio = (clustered[1] - clustered[0]) / (flat[1] - flat[0])
+    assert 1.3 < ratio < 2.2
+    assert clustered[0] < 1410 / 2024 < clustered[1]
+    rows3 = pd.DataFrame({"event": ["c"] * 3, "kind": ["acknowledged", "monitor count", "allegations"],
+                          "unit": ["deaths", "deaths", "incidents"], "value": [1410, 2024, 344]})
+    assert calibration_counts(rows3) == (1410, 2024, 344)
+    assert calibration_counts((1410, 2024, 344)) == (1410, 2024, 344)
+    with pytest.raises(ValueError, match="incidents"):
+        calibration_counts((1410, 2024, 3000))
+
+
+def test_interval_ends_meet_the_monte_carlo_error_target_and_agree_across_seeds():
+    t = _lower_bounds_only()
+    runs = [multi_source(t, sensitivity=False, random_seed=s, draws=200, tune=100, chains=2, mc_error=0.03)
+            for s in (1, 2)]
+    for est in runs:
+        d = est.diagnostics
+        assert d["chains_run"] > 2  # two chains of 200 draws are not enough for 3%
+        assert d["mcse_upper"] <= 0.03 * est.upper and d["mcse_lower"] <= 0.03 * est.lower
+        assert not any("Monte Carlo error" in w for w in d.get("warnings", []))
+    a, b = runs
+    for end in ("lower", "upper"):
+        se = math.hypot(a.diagnostics[f"mcse_{end}"], b.diagnostics[f"mcse_{end}"])
+        assert abs(getattr(a, end) - getattr(b, end)) <= 4 * se
+
+
+def test_mixture_quantiles_match_the_draws():
+    """The mixture of exact conditionals and the N draws describe one posterior: their
+    quantiles agree within the draws' Monte Carlo error."""
+    import arviz as az
+
+    est = multi_source(_lower_bounds_only(), sensitivity=False, random_seed=4, **FAST)
+    n = est.idata.posterior["N"].values[..., 0]
+    for q, value in ((0.025, est.lower), (0.5, est.value), (0.975, est.upper)):
+        se = float(az.mcse(n, method="quantile", prob=q))
+        assert abs(np.quantile(n, q) - value) <= 4 * se + 1

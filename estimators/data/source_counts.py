@@ -57,10 +57,12 @@ def read_source_counts(source: Any, *, name: str | None = None, duplicates: str 
     optional, other columns are kept.
 
     Rows of one event with the same ``kind`` and the same ``label`` are versions of one
-    figure (`multi_source` takes their mixture); the ``label`` defaults to the ``source``
-    (the producer), else to the kind. So the coalition's 159, 180 and 318 for Raqqa are
-    versions of one acknowledged figure; give rows their own ``label`` to make them
-    separate sources (e.g. "names verified" and "names gathered").
+    figure (`multi_source` takes their mixture); give rows their own ``label`` to make
+    them separate sources (e.g. "names verified" and "names gathered"). Where no label is
+    given it defaults to the ``source`` (the producer), else to the kind — but only for a
+    single figure: two different figures of one producer and kind without labels are
+    ambiguous (versions? separate lists?) and refused, so the coalition's 159, 180 and
+    318 for Raqqa need one shared label to be read as versions.
 
     Rules, each failing with a `DataValidationError` naming the row and column:
 
@@ -115,6 +117,7 @@ def read_source_counts(source: Any, *, name: str | None = None, duplicates: str 
         typed["source"] = None
     if "label" not in typed.columns:
         typed["label"] = None
+    label_given = pd.Series([isinstance(lab, str) and bool(lab) for lab in typed["label"]], index=typed.index, dtype=bool)
     typed["label"] = [lab if isinstance(lab, str) and lab else (s if isinstance(s, str) and s else k)
                       for lab, s, k in zip(typed["label"], typed["source"], typed["kind"])]
 
@@ -142,6 +145,18 @@ def read_source_counts(source: Any, *, name: str | None = None, duplicates: str 
                     keep[b] = False
                     break
     typed = typed[keep].copy()
+
+    # Different figures of one producer and kind, with no label to say how they relate:
+    # versions of one figure, separate sources and nested lists give different answers.
+    for _, group in typed[~label_given[typed.index]].groupby(["event", "kind", "label"], sort=False):
+        if len(group) > 1:
+            a, b = group.index[0], group.index[1]
+            table.fail(b, "label", None,
+                       f"a label: {typed.at[a, 'figure_id']!r} (row {a + 1}) and {typed.at[b, 'figure_id']!r} are "
+                       f"different {typed.at[b, 'kind']} figures of {typed.at[b, 'label']!r} for event "
+                       f"{typed.at[b, 'event']!r}; give them one label to read them as disagreeing versions of one "
+                       "figure, distinct labels to read them as separate sources (and 'within' when one list is "
+                       "part of the other)")
 
     # A producer's named victims are a subset of the deaths it documents for the event.
     for (event, _producer), group in typed[typed["source"].notna()].groupby(["event", "source"], sort=False):

@@ -34,6 +34,19 @@ The model (one event e, sources s of kind k(s))
   censored source's likelihood is the probability of that interval under its count
   distribution. "More than 1,600" is read as a lower bound only; if it really means
   1,600–1,699 (rounding down), it also carries an upper end the model does not use.
+- **Population bound.** With ``population=`` (a number, or ``(low, high)`` when it is
+  uncertain), N's log-uniform prior is truncated at the exposed population P, averaged
+  over P uniform on ``[low, high]``.
+- **Nested lists.** A source given ``within`` another (a ``within`` column naming the
+  parent's label: 641 verified names within the 1,000+ names gathered; a monitor's
+  earlier total within its later one) is a share of its parent's count, not a fresh
+  draw from N: it only raises the lower end of its parent's count (and, for a
+  lower-bound kind, N's floor).
+- **Calibration clustered by incident.** ``calibration=(conceded, reported, incidents)``
+  (or rows including the number of incidents): with m deaths per incident and the
+  intra-incident correlation ρ ~ Beta(1, 2) (`Priors.calibration_icc`; totals cannot
+  teach it), the counts enter divided by the design effect ``1 + (m - 1) ρ`` — a
+  beta-binomial over incidents to second order — and κ's posterior is the mixture over ρ.
 - **Disagreeing versions.** Several figures for one source (the coalition's 159, 180
   and 318 for Raqqa) are versions of one figure:
   the likelihood is their equal-weight mixture — one of them is right, we do not know
@@ -44,7 +57,12 @@ The model (one event e, sources s of kind k(s))
 What the interval means: the equal-tailed 95% credible interval of ``N_e`` holds 95% of
 the posterior probability *under these priors*. With only lower bounds of unknown
 completeness the data cannot pin N down by themselves; the completeness priors do much of
-the work, which is why every result carries a prior-sensitivity table.
+the work, which is why every result carries a prior-sensitivity table and an
+identification report (`estimators.sources.identification`): prior against posterior
+for N and every completeness, and, in words, which interval ends the priors decide.
+The reported quantiles of N average N's exact conditionals over the θ draws
+(`estimators.sources.quantiles`); chains are added until each end's Monte Carlo error is
+below ``mc_error`` (2%) of it.
 
 Computation (`multi_source`): exact marginalisation. Given the kind hyperparameters θ =
 (m_k, φ_k), N is summed integer by integer up to ``exact_until`` (500) and in 1%-wide

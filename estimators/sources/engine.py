@@ -45,6 +45,56 @@ def _cells(floor: float, n_min: float, n_max: float, exact_until: int, ratio: fl
     return first, last, rep
 
 
+def population_weight(n: np.ndarray, n_min: float, bound: tuple[float, float] | None) -> np.ndarray:
+    """Relative prior mass of N = n under a population bound P on N: the log-uniform prior
+    on ``[n_min, P]``, averaged over P uniform on ``bound = (low, high)`` (one point when
+    ``low == high``): ``E_P[1(n <= P) / log((P + 1) / n_min)]``, up to a constant."""
+    if bound is None:
+        return np.ones_like(n, dtype=float)
+    low, high = bound
+    ps = np.array([low]) if high <= low else np.linspace(low, high, 201)
+    z = np.log((ps + 1) / n_min)
+    return np.mean((np.asarray(n, dtype=float)[:, None] <= ps[None, :]) / z[None, :], axis=1)
+
+
+class _BetaMixture:
+    """An equal-weight mixture of Beta distributions, with its cdf and (tabulated) ppf."""
+
+    def __init__(self, a: np.ndarray, b: np.ndarray) -> None:
+        from scipy import stats
+
+        self.a, self.b = np.atleast_1d(a), np.atleast_1d(b)
+        self._x = np.linspace(0.0, 1.0, 20001)
+        self._cdf = stats.beta.cdf(self._x[:, None], self.a, self.b).mean(axis=1)
+
+    def ppf(self, q):
+        return np.interp(q, self._cdf, self._x)
+
+    def interval(self, level: float) -> tuple[float, float]:
+        return float(self.ppf((1 - level) / 2)), float(self.ppf((1 + level) / 2))
+
+
+def conceded_share_posterior(priors: Priors, conceded: int, reported: int, incidents: int | None) -> _BetaMixture:
+    """Posterior of κ from ``conceded`` of ``reported`` deaths on the same incidents.
+
+    Deaths cluster in incidents: the belligerent concedes or disputes an incident as a
+    whole more often than death by death. With only totals the clustering cannot be
+    learnt, so it is a stated prior: the intra-incident correlation ρ ~ Beta(
+    ``priors.calibration_icc``), the design effect ``d = 1 + (m - 1) ρ`` with ``m =
+    reported / incidents`` deaths per incident (Kish), and the counts enter as
+    ``conceded / d`` of ``reported / d`` — a beta-binomial over incidents to second order.
+    κ's posterior is the mixture over ρ. Without ``incidents`` the deaths are taken as
+    independent (d = 1)."""
+    from scipy import stats
+
+    if incidents is None or reported <= incidents:
+        d = np.array([1.0])
+    else:
+        rho = stats.beta(*priors.calibration_icc).ppf((np.arange(40) + 0.5) / 40)
+        d = 1 + (reported / incidents - 1) * rho
+    return _BetaMixture(priors.conceded[0] + conceded / d, priors.conceded[1] + (reported - conceded) / d)
+
+
 def _lse(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """log(sum(exp(x))) along ``axis`` (fast; -inf where every term is -inf)."""
     mx = np.max(x, axis=axis, keepdims=True)
@@ -77,7 +127,8 @@ class Engine:
     """
 
     def __init__(self, lay: Layout, priors: Priors, *, n_min: float, n_max: float,
-                 exact_until: int = 500, ratio: float = 1.01, grid: int = 110, kappa_strata: int = 3):
+                 exact_until: int = 500, ratio: float = 1.01, grid: int = 110, kappa_strata: int = 3,
+                 population: list[tuple[float, float] | None] | None = None):
         from scipy import special as sp
         from scipy import stats
 
@@ -91,16 +142,18 @@ class Engine:
         self.o_weights = beta_grid_weights(*priors.overcount, np.log(self.o_grid), np.log1p(-self.o_grid))
         # Conceded share κ: equal-mass strata of its calibration posterior.
         if lay.calibration is not None:
-            c, rep = lay.calibration
-            self.kappa_dist = stats.beta(priors.conceded[0] + c, priors.conceded[1] + rep - c)
+            self.kappa_dist = conceded_share_posterior(priors, *lay.calibration)
             self.kappa = self.kappa_dist.ppf((np.arange(kappa_strata) + 0.5) / kappa_strata)
         else:
             self.kappa_dist, self.kappa = None, np.array([1.0])
-        self.cells = [_cells(lay.floor[e], n_min, n_max, exact_until, ratio) for e in range(len(lay.events))]
+        self.population = population or [None] * len(lay.events)
+        tops = [n_max if b is None else min(n_max, b[1]) for b in self.population]
+        self.cells = [_cells(lay.floor[e], n_min, tops[e], exact_until, ratio) for e in range(len(lay.events))]
         self.log_prior_cell = []
-        for first, last, _ in self.cells:
-            mass = np.log((last + 1) / first)
-            self.log_prior_cell.append(np.log(mass) - np.log(mass.sum()))
+        for (first, last, rep), bound in zip(self.cells, self.population):
+            with np.errstate(divide="ignore"):
+                mass = np.log((last + 1) / first) * population_weight(rep, n_min, bound)
+                self.log_prior_cell.append(np.log(mass) - np.log(mass.sum()))
         self.L = []
         for s in range(len(lay.sources)):
             rows = lay.versions(s)
@@ -232,6 +285,7 @@ class Engine:
         lay = self.lay
         chains, draws, _ = zs.shape
         n_out = np.zeros((chains, draws, len(lay.events)))
+        pmf_out = [np.zeros((chains, draws, len(cells[0])), dtype=np.float32) for cells in self.cells]
         p_out = np.zeros((chains, draws, len(lay.sources)))
         o_out = np.zeros((chains, draws, len(lay.monitor_sources)))
         k_out = np.ones((chains, draws))
@@ -247,7 +301,11 @@ class Engine:
                     m, phi = self.theta(z)
                     terms = [self.event_logpost(e, logs) for e in range(len(lay.events))]
                     per_j = _per_stratum(terms)
+                    w_j = np.exp(per_j - _lse(per_j))
+                    pmfs = [(w_j[:, None] * np.exp(tm - _lse(tm, axis=1)[:, None])).sum(axis=0) for tm in terms]
                     last_z = z
+                for e in range(len(lay.events)):
+                    pmf_out[e][c, t] = pmfs[e]
                 j = _choice(rng, per_j)
                 if self.kappa_dist is not None:
                     k_out[c, t] = self.kappa_dist.ppf((j + rng.uniform()) / J)
@@ -270,6 +328,6 @@ class Engine:
                             with np.errstate(divide="ignore"):
                                 h = _choice(rng, np.log(like)) if like.sum() > 0 else 0
                             o_out[c, t, lay.monitor_sources.index(s)] = self.o_grid[h]
-        return {"N": n_out, "completeness": p_out, "overcount": o_out, "conceded_share": k_out,
+        return {"N": n_out, "N_pmf": pmf_out, "completeness": p_out, "overcount": o_out, "conceded_share": k_out,
                 "completeness_mean": m_out.reshape(chains, draws, -1),
                 "concentration": phi_out.reshape(chains, draws, -1)}

@@ -33,7 +33,7 @@ class Layout:
     row_monitor_idx: np.ndarray
     version_index: np.ndarray  # (source, max versions) row indices, -1 padded
     floor: np.ndarray  # per event: the least N the lower-bound sources allow
-    calibration: tuple[int, int] | None
+    calibration: tuple[int, int, int | None] | None  # (conceded, reported, incidents)
 
     def coords(self) -> dict[str, list[str]]:
         """The dimension names the PyMC model and the InferenceData share."""
@@ -46,38 +46,58 @@ class Layout:
         return self.version_index[s][self.version_index[s] >= 0]
 
 
-def calibration_counts(calibration: Any) -> tuple[int, int] | None:
-    """``(conceded, reported)`` on the same incidents, from a pair or from two rows.
+def calibration_counts(calibration: Any) -> tuple[int, int, int | None] | None:
+    """``(conceded, reported, incidents)`` on the same incidents, from a tuple or from rows.
 
-    Rows (e.g. ``figures.query("event == 'coalition-credible-incidents' and unit ==
-    'deaths'")``) must hold one ``acknowledged`` and one ``monitor count`` figure.
+    A tuple is ``(conceded, reported)`` or ``(conceded, reported, incidents)``. Rows (e.g.
+    ``figures.query("event == 'coalition-credible-incidents'")``) must hold one
+    ``acknowledged`` and one ``monitor count`` death figure, and may hold the number of
+    incidents (a row with unit ``incidents``); other rows are refused. ``incidents`` is
+    None when not given: the deaths are then taken as independent, which overstates how
+    much the calibration says when deaths cluster in incidents (see
+    `conceded_share_posterior`).
     """
     if calibration is None:
         return None
     import pandas as pd
 
+    incidents = None
     if isinstance(calibration, pd.DataFrame):
-        kinds = calibration["kind"].tolist()
+        units = calibration["unit"] if "unit" in calibration.columns else pd.Series("deaths", index=calibration.index)
+        per_incident = calibration[units == "incidents"]
+        deaths = calibration[units != "incidents"]
+        if len(per_incident) > 1:
+            raise ValueError(f"calibration rows: at most one count of incidents, got {len(per_incident)}")
+        if len(per_incident):
+            incidents = per_incident["value"].iloc[0]
+        kinds = deaths["kind"].tolist()
         if sorted(kinds) != ["acknowledged", "monitor count"]:
             raise ValueError("calibration rows must be one 'acknowledged' and one 'monitor count' figure "
-                             f"for the same incidents; got kinds {kinds}")
+                             f"for the same incidents (and optionally their number, unit 'incidents'); got kinds {kinds}")
         if calibration["event"].nunique() != 1:
             raise ValueError("calibration rows must concern the same incidents (one event)")
-        by = dict(zip(calibration["kind"], calibration["value"]))
+        by = dict(zip(deaths["kind"], deaths["value"]))
         conceded, reported = by["acknowledged"], by["monitor count"]
     else:
         try:
-            conceded, reported = calibration
+            conceded, reported, *rest = calibration
         except (TypeError, ValueError):
-            raise TypeError("calibration must be (conceded, reported) or a DataFrame of two rows") from None
-    for name, x in (("conceded", conceded), ("reported", reported)):
+            raise TypeError("calibration must be (conceded, reported[, incidents]) or a DataFrame of rows") from None
+        if len(rest) > 1:
+            raise TypeError(f"calibration must be (conceded, reported[, incidents]), got {len(rest) + 2} numbers")
+        incidents = rest[0] if rest else None
+    for name, x in (("conceded", conceded), ("reported", reported), ("incidents", incidents)):
+        if name == "incidents" and x is None:
+            continue
         if x is None or x != x or x < 0 or float(x) % 1:
             raise ValueError(f"calibration {name} must be a non-negative whole number, got {x!r}")
     if conceded > reported:
         raise ValueError(f"calibration: conceded ({conceded:g}) exceeds reported ({reported:g}) on the same incidents")
     if reported == 0:
         raise ValueError("calibration: reported deaths must be positive")
-    return int(conceded), int(reported)
+    if incidents is not None and not 1 <= incidents <= reported:
+        raise ValueError(f"calibration: incidents ({incidents:g}) must be between 1 and the reported deaths ({reported:g})")
+    return int(conceded), int(reported), None if incidents is None else int(incidents)
 
 
 def table_layout(counts: Any, *, calibration: Any, about_tolerance: float, n_min: float) -> Layout:
@@ -90,6 +110,7 @@ def table_layout(counts: Any, *, calibration: Any, about_tolerance: float, n_min
     table = read_source_counts(counts)
     if len(table) == 0:
         raise ValueError("no rows: multi_source needs at least one count")
+    table, nested = _split_nested(table, about_tolerance)
     events = list(dict.fromkeys(table["event"]))
     kinds = list(dict.fromkeys(table["kind"]))
     keys = [(ev, f"{label} ({kind})") for ev, label, kind in zip(table["event"], table["label"], table["kind"])]
@@ -131,15 +152,78 @@ def table_layout(counts: Any, *, calibration: Any, about_tolerance: float, n_min
         elif kind != "acknowledged" and len(by_source[s]) == 1 and row_point[r]:
             row_kind[r] = 1
         row_ack[r] = kind == "acknowledged"
+    # A nested list's count is part of its parent's: the parent counted at least as many.
+    key_of = {(ev, label): k for (ev, label), k in zip(zip(table["event"], table["label"]), keys)}
+    for (ev, parent), least in nested.items():
+        for r in by_source[s_index[key_of[(ev, parent)]]]:
+            if row_point[r] and row_y[r] < least[0]:
+                raise ValueError(f"figure {table['figure_id'].iloc[r]!r} ({row_y[r]:,.0f}) is smaller than "
+                                 f"{least[1]!r} ({least[0]:,.0f}), which is given as within it")
+            if not row_point[r]:
+                row_lo[r] = max(row_lo[r], least[0])
+                if row_lo[r] > row_hi[r]:
+                    raise ValueError(f"figure {table['figure_id'].iloc[r]!r} allows at most {row_hi[r]:,.0f}, less "
+                                     f"than {least[1]!r} ({least[0]:,.0f}), which is given as within it")
     # Floor of N per event: every lower-bound source must be possible.
     floor = np.full(len(events), float(n_min))
     for s, rows in by_source.items():
         if kinds[source_kind[s]] in LOWER_BOUND_KINDS:
             least = min(row_y[r] if row_point[r] else row_lo[r] for r in rows)
             floor[source_event[s]] = max(floor[source_event[s]], least)
+    for (ev, _), (least, _, lower_bound) in nested.items():
+        if lower_bound:
+            floor[events.index(ev)] = max(floor[events.index(ev)], least)
     return Layout(table, events, kinds, sources, source_kind, source_event, monitor_sources,
                   row_source, row_event, row_point, row_y, row_lo, row_hi, row_kind, row_ack,
                   row_monitor_idx, version_index, floor, calibration_counts(calibration))
+
+
+def _split_nested(table: Any, about_tolerance: float) -> tuple[Any, dict]:
+    """The rows of lists given as ``within`` another source (column ``within``: the
+    parent's label, same event) taken out of the table.
+
+    A nested list (641 names verified within the 1,000+ names gathered; a monitor's
+    earlier total within its later one) is a share of its parent's count, so it says
+    something about that share and nothing more about N: the model uses it only as a
+    lower end of its parent's count (and, for a lower-bound kind, of N). Chains of
+    nesting pass the largest such end to the outermost list. Returns the table without
+    nested rows and ``{(event, outermost label): (least count, figure_id, lower_bound)}``.
+    """
+    from ..data import LOWER_BOUND_KINDS
+
+    if "within" not in table.columns:
+        return table, {}
+    within = table["within"].where(table["within"].notna(), None)
+    parent = {}
+    for r, (ev, label, w, fid) in enumerate(zip(table["event"], table["label"], within, table["figure_id"])):
+        if not (isinstance(w, str) and w):
+            continue
+        if w == label:
+            raise ValueError(f"figure {fid!r}: 'within' names its own label {w!r}")
+        if not ((table["event"] == ev) & (table["label"] == w)).any():
+            raise ValueError(f"figure {fid!r}: 'within' names {w!r}, which is no label of event {ev!r}")
+        if parent.setdefault((ev, label), w) != w:
+            raise ValueError(f"figure {fid!r}: the rows labelled {label!r} name different lists in 'within'")
+    # Each nested list's least count (the smallest of its versions), passed to the outermost list.
+    own: dict = {}
+    for r, (ev, label, kind, fid) in enumerate(zip(table["event"], table["label"], table["kind"], table["figure_id"])):
+        if (ev, label) in parent:
+            point, y, lo, _ = _censoring(table.iloc[r], about_tolerance)
+            least = y if point else lo
+            if (ev, label) not in own or least < own[(ev, label)][0]:
+                own[(ev, label)] = (least, fid, kind in LOWER_BOUND_KINDS)
+    nested: dict = {}
+    for (ev, label), value in own.items():
+        root, seen = label, {label}
+        while (ev, root) in parent:
+            root = parent[(ev, root)]
+            if root in seen:
+                raise ValueError(f"figure {value[1]!r}: 'within' goes round in a circle through {root!r}")
+            seen.add(root)
+        if (ev, root) not in nested or value[0] > nested[(ev, root)][0]:
+            nested[(ev, root)] = value
+    keep = [(ev, lab) not in parent for ev, lab in zip(table["event"], table["label"])]
+    return table[keep].reset_index(drop=True), nested
 
 
 def _censoring(row: Any, about_tolerance: float) -> tuple[int, float, float, float]:

@@ -81,7 +81,7 @@ def build_model(
             factor = pt.ones(len(lay.row_y))
         if lay.calibration is not None:
             kappa = pm.Beta("conceded_share", alpha=priors.conceded[0], beta=priors.conceded[1])
-            conceded, reported = lay.calibration
+            conceded, reported, _ = lay.calibration  # clustering: see conceded_share_posterior (not in the PyMC model)
             pm.Binomial("calibration_conceded", n=reported, p=kappa, observed=conceded)
             p_row = p[lay.row_source] * pt.switch(pt.eq(lay.row_ack, 1), kappa, 1.0)
         else:

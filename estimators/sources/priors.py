@@ -31,6 +31,10 @@ class Priors:
         ``o_s ~ Beta(*overcount)``: the spurious share of a monitor's count.
     conceded
         ``κ ~ Beta(*conceded)`` before the calibration data.
+    calibration_icc
+        ``ρ ~ Beta(*calibration_icc)``: how alike the deaths of one calibration incident
+        are in being conceded (0: independent deaths; 1: incidents conceded whole). Totals
+        cannot teach it, so it stays this prior (mean 1/3).
     """
 
     completeness_mean: Mapping[str, float] = field(default_factory=lambda: {
@@ -45,6 +49,7 @@ class Priors:
     concentration_sd: float = 0.75
     overcount: tuple[float, float] = (1.0, 9.0)
     conceded: tuple[float, float] = (1.0, 1.0)
+    calibration_icc: tuple[float, float] = (1.0, 2.0)
 
     def __post_init__(self) -> None:
         for kind, mean in self.completeness_mean.items():
@@ -53,7 +58,7 @@ class Priors:
         for name in ("completeness_strength", "concentration_median", "concentration_sd"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in ("overcount", "conceded"):
+        for name in ("overcount", "conceded", "calibration_icc"):
             a, b = getattr(self, name)
             if not (a > 0 and b > 0):
                 raise ValueError(f"{name} must be two positive Beta parameters, got {(a, b)}")
@@ -67,7 +72,8 @@ class Priors:
         means = ", ".join(f"{k} {m:.2g}" for k, m in self.completeness_mean.items())
         return (f"completeness means {means} (strength {self.completeness_strength:g}); "
                 f"concentration median {self.concentration_median:g}; "
-                f"over-count Beta{tuple(self.overcount)}; conceded Beta{tuple(self.conceded)}")
+                f"over-count Beta{tuple(self.overcount)}; conceded Beta{tuple(self.conceded)}; "
+                f"calibration intra-incident correlation Beta{tuple(self.calibration_icc)}")
 
 
 #: The prior-sensitivity settings every fit reports (name -> function of the base priors).
