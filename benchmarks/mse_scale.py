@@ -57,12 +57,6 @@ def three_class_patterns(J: int, observed: int, random_seed: int) -> tuple[np.nd
     return u, np.bincount(where, weights=np.concatenate(counts)).astype(np.int64), N
 
 
-def _cells(index: np.ndarray, counts: np.ndarray, J: int) -> np.ndarray:
-    cells = np.zeros(2**J, dtype=np.int64)
-    cells[index] = counts
-    return cells
-
-
 def cost(quick: bool) -> list[str]:
     from estimators.mse.latent_class import sample_latent_class
 
@@ -86,6 +80,7 @@ def cost(quick: bool) -> list[str]:
 
 
 def mixing(quick: bool) -> list[str]:
+    from estimators.mse._common import cells_from_patterns
     from estimators.mse.latent_class import sample_latent_class
     from estimators.posterior import convergence
 
@@ -105,8 +100,8 @@ def mixing(quick: bool) -> list[str]:
                 counts, patterns=index, J=J, random_seed=s, **settings),
             "latent_class, marginal_moves=0 (LCMCR's sweep)": lambda s: sample_latent_class(
                 counts, patterns=index, J=J, random_seed=s, marginal_moves=0, **settings),
-            "C++ baseline of LCMCR's sampler": lambda s: run_baseline(_cells(index, counts, J), random_seed=s,
-                                                                      **settings)}
+            "C++ baseline of LCMCR's sampler": lambda s: run_baseline(
+                cells_from_patterns(index, counts, J), random_seed=s, **settings)}
     for label, run in runs.items():
         for seed in (1, 2):
             res = run(seed)
@@ -128,10 +123,12 @@ def _kosovo() -> np.ndarray:
 
 #: The tables whose tail quantiles are recorded (tests/results/mse_reference.py).
 def tail_tables() -> dict[str, np.ndarray]:
+    from estimators.mse._common import cells_from_patterns
+
     tables = {"Kosovo 1999 (4 lists)": _kosovo()}
     for J, n, seed in ((4, 3000, 31), (5, 2000, 32)):
         index, counts, N = three_class_patterns(J, n, random_seed=seed)
-        tables[f"3 classes, {J} lists, true N {N:,} (seed {seed})"] = _cells(index, counts, J)
+        tables[f"3 classes, {J} lists, true N {N:,} (seed {seed})"] = cells_from_patterns(index, counts, J)
     return tables
 
 

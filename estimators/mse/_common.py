@@ -43,9 +43,15 @@ def cell_counts(histories: Any) -> tuple[list[str], np.ndarray]:
         raise ValueError(f"{len(lists)} lists: this estimator works on all 2**J cells of the table, which "
                          f"allows at most {MOST_LISTS_FOR_CELLS} lists; latent_class works on the observed "
                          "patterns only and takes up to 62")
-    cells = np.zeros(2 ** len(lists), dtype=np.int64)
-    cells[index] = counts
-    return lists, cells
+    return lists, cells_from_patterns(index, counts, len(lists))
+
+
+def cells_from_patterns(index: np.ndarray, counts: np.ndarray, J: int) -> np.ndarray:
+    """The ``2**J`` cell counts from the observed patterns ``index`` (``sum_j x_j 2**j``)
+    and their ``counts``; the cells not given are 0."""
+    cells = np.zeros(2 ** int(J), dtype=np.int64)
+    cells[np.asarray(index, dtype=np.int64)] = counts
+    return cells
 
 
 def independence_missing(n: int, list_totals: np.ndarray) -> int:

@@ -69,9 +69,8 @@ def sample_latent_class(
     moves = (int(marginal_moves),) if sampler == "data-augmentation" else ()
 
     seed = check_seed(random_seed)
-    index, counts, J = _pattern_rows(counts, patterns, J)
-    bits = (index[:, None] >> np.arange(J)) & 1
-    n0_init = independence_missing(int(counts.sum()), counts @ bits)
+    index, counts, J, list_totals = _pattern_rows(counts, patterns, J)
+    n0_init = independence_missing(int(counts.sum()), list_totals)
     states = [new_state(child) for child in np.random.SeedSequence(seed).spawn(chains)]
     # row 0: the unobserved pattern (the kernel's convention)
     rows, row_counts = np.r_[np.int64(0), index], np.r_[np.int64(0), counts]
@@ -93,8 +92,9 @@ def sample_latent_class(
     return result
 
 
-def _pattern_rows(counts: Any, patterns: Any, J: int | None) -> tuple[np.ndarray, np.ndarray, int]:
-    """The observed patterns with a positive count, their counts and the number of lists."""
+def _pattern_rows(counts: Any, patterns: Any, J: int | None) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """The observed patterns with a positive count, their counts, the number of lists and
+    each list's number of records (for the starting value of the unobserved count)."""
     counts = np.asarray(counts)
     if counts.ndim != 1 or (counts < 0).any() or (counts != np.round(counts)).any():
         raise ValueError("counts must be a 1-d array of non-negative whole numbers")
@@ -105,7 +105,7 @@ def _pattern_rows(counts: Any, patterns: Any, J: int | None) -> tuple[np.ndarray
             raise ValueError(f"counts must have 2**J entries (one per cell), got {len(counts)}; "
                              "or give patterns= and J=")
         index = np.flatnonzero(counts[1:] > 0).astype(np.int64) + 1
-        return index, counts[index], J
+        return index, counts[index], J, _list_totals(index, counts[index], J)
     index = np.asarray(patterns, dtype=np.int64)
     if J is None or not 1 <= int(J) <= 62:
         raise ValueError(f"with patterns=, J must be the number of lists (1 to 62), got {J!r}")
@@ -115,7 +115,13 @@ def _pattern_rows(counts: Any, patterns: Any, J: int | None) -> tuple[np.ndarray
         raise ValueError(f"patterns must be distinct indices of observed patterns, 1 to 2**{int(J)} - 1")
     keep = counts > 0
     order = np.argsort(index[keep])
-    return index[keep][order], counts[keep][order], int(J)
+    index, counts = index[keep][order], counts[keep][order]
+    return index, counts, int(J), _list_totals(index, counts, int(J))
+
+
+def _list_totals(index: np.ndarray, counts: np.ndarray, J: int) -> np.ndarray:
+    """Records on each list: ``sum_x counts[x] * bit j of index[x]``."""
+    return counts @ ((index[:, None] >> np.arange(J)) & 1)
 
 
 @accepts_linkage

@@ -194,3 +194,30 @@ LCMCR_KOSOVO_SHORT_RUN_SD = {"LCMCR": {0.025: 246.0, 0.5: 54.0, 0.975: 328.0},
                              "ours": {0.025: 289.0, 0.5: 59.0, 0.975: 282.0}}
 LCMCR_KOSOVO_SHORT_RUN_MEAN = {"LCMCR": {0.025: 8932.0, 0.5: 10415.0, 0.975: 13982.0},
                                "ours": {0.025: 8993.0, 0.5: 10444.0, 0.975: 13893.0}}
+
+# The 3-class synthetic tables of benchmarks/mse_scale.py (tail_tables: THREE_CLASSES,
+# three_class_patterns(J=4, 3,000 observed, seed 31) and (J=5, 2,000, seed 32)), as the
+# observed patterns (index sum_j x_j 2**j) with their counts, and the posterior quantiles of
+# N under the LCMCR model (K = 10, a_alpha = b_alpha = 0.25, Beta(1, 1) capture
+# probabilities, p(N) ~ 1/N). Source of the quantiles: the C++ port of LCMCR's sampler
+# (benchmarks/lcmcr_baseline.cpp, <random> variates, -O2), not our sampler; run 2026-12-07 in
+# this project's session: 8 independent runs (random_seed 5000..5007) of
+# run_baseline(cells, K=10, burn=10_000, draws=2000, thin=100, chains=8). Each value is the
+# mean over the 8 runs of the run's quantile of its 16,000 pooled draws (numpy's linear
+# interpolation); the MCSE is the batch-means one, the sd of the 8 runs' quantiles / sqrt(8).
+# (The longer tables in benchmarks/mse_scale.md, 8 runs x 8 chains x 5,000 draws, give
+# 4,322 / 4,477 / 4,669 and 2,612 / 2,697 / 2,805 for the C++ port and within 1-8 of those
+# for latent_class.)
+THREE_CLASS_TABLES = {
+    "4 lists": {"J": 4, "true_N": 5949, "patterns": {
+        1: 507, 2: 419, 3: 128, 4: 633, 5: 196, 6: 160, 7: 68, 8: 358, 9: 120, 10: 90, 11: 28, 12: 128,
+        13: 51, 14: 46, 15: 15}},
+    "5 lists": {"J": 5, "true_N": 3561, "patterns": {
+        1: 255, 2: 189, 3: 70, 4: 296, 5: 113, 6: 69, 7: 25, 8: 173, 9: 44, 10: 32, 11: 22, 12: 58, 13: 23,
+        14: 12, 15: 10, 16: 200, 17: 57, 18: 60, 19: 24, 20: 95, 21: 41, 22: 31, 23: 7, 24: 37, 25: 21,
+        26: 12, 27: 6, 28: 23, 29: 8, 30: 6, 31: 4}},
+}
+THREE_CLASS_N = {"4 lists": {0.025: 4321.6, 0.5: 4477.1, 0.975: 4672.4},
+                 "5 lists": {0.025: 2612.0, 0.5: 2697.9, 0.975: 2812.5}}
+THREE_CLASS_N_MCSE = {"4 lists": {0.025: 0.32, 0.5: 0.74, 0.975: 5.2},
+                      "5 lists": {0.025: 0.27, 0.5: 0.44, 0.975: 5.3}}
