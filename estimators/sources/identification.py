@@ -90,8 +90,9 @@ def verdict(ends: dict[str, list[float]] | None, *, upper: float, population_top
         if ends is None or len(ends[end]) < 2:
             out[end] = "not assessed"
             continue
-        vals = [v for v in ends[end] if v > 0]
-        out[end] = "priors" if max(vals) / min(vals) >= PRIOR_DECIDES else "data"
+        # An end of 0 under one setting and 500 under another is decided by the priors too.
+        ratio = max(ends[end]) / max(min(ends[end]), 1.0)
+        out[end] = "priors" if ratio >= PRIOR_DECIDES else "data"
     if population_top is not None and upper >= 0.9 * population_top:
         out["upper"] = "population bound"
     return out

@@ -32,6 +32,8 @@ class ConditionalMixture:
     def __post_init__(self) -> None:
         self.mean = self.pmf.reshape(-1, self.pmf.shape[-1]).mean(axis=0, dtype=float)
         self.cdf = np.cumsum(self.mean)
+        # The same ends are asked for by the chain-extension loop, the rows and the diagnostics.
+        self._mcse: dict[float, float] = {}
 
     def _locate(self, q: float) -> tuple[int, float]:
         """The cell holding quantile q and the fraction of its prior mass below q̂."""
@@ -47,13 +49,22 @@ class ConditionalMixture:
             return float(first)
         return float(min(max(np.floor(first * ((last + 1) / first) ** frac), first), last))
 
+    def relative_mcse(self, q: float) -> float:
+        """`mcse(q)` as a share of `quantile(q)`."""
+        return self.mcse(q) / max(self.quantile(q), 1.0)
+
     def mcse(self, q: float) -> float:
         """Monte Carlo standard error of `quantile(q)` (NaN with one draw per chain)."""
+        if q not in self._mcse:
+            self._mcse[q] = self._delta_mcse(q)
+        return self._mcse[q]
+
+    def _delta_mcse(self, q: float) -> float:
         from ..posterior import convergence
 
         c, frac = self._locate(q)
-        per_draw = self.pmf.astype(float)
-        g = per_draw[..., :c].sum(axis=-1) + frac * per_draw[..., c]
+        # Summed in float64 without copying the (float32) per-draw table.
+        g = self.pmf[..., :c].sum(axis=-1, dtype=float) + frac * self.pmf[..., c].astype(float)
         if np.ptp(g) == 0:
             return 0.0
         if g.shape[1] < 4:
