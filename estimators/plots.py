@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["save_figure", "use_house_style", "log_count_axis", "FIGSIZE", "DPI", "PALETTE"]
+__all__ = ["save_figure", "use_house_style", "log_count_axis", "prior_posterior_of_n", "FIGSIZE", "DPI", "PALETTE"]
 
 FIGSIZE = (8.0, 5.0)  # inches; one size for every published figure
 DPI = 300  # the saved PNGs: print resolution
@@ -110,3 +110,41 @@ def log_count_axis(ax, axis: str = "x") -> None:
     target.set_major_locator(LogLocator(subs=(1, 2, 5)))
     target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     target.set_minor_formatter(NullFormatter())
+
+
+def prior_posterior_of_n(ax, estimate, *, place: str = "", legend: bool = True, upto: float | None = None) -> None:
+    """Prior and posterior of N together, as densities of log10 N, on ``ax``.
+
+    ``estimate``: one event's `estimators.multi_source` result. The prior is N's before any
+    count (log-uniform on ``[n_min, n_max]``, thinned by the population bound if one was
+    given: ``diagnostics["prior_of_N"]``); the posterior is the histogram of the draws of N.
+    Where the posterior keeps the prior's shape, the data did not decide N there.
+    ``upto``: end the axis there (both densities stay normalised over N's whole support);
+    decades from 1,000 up are then labelled 1k, 10k... so that narrow panels stay legible."""
+    import numpy as np
+
+    from .sources.engine import population_weight
+
+    spec = estimate.diagnostics["prior_of_N"]
+    bound = spec["population"]
+    top = spec["n_max"] if bound is None else min(spec["n_max"], bound[1])
+    grid = np.logspace(np.log10(spec["n_min"]), np.log10(top), 400)
+    prior = population_weight(grid, spec["n_min"], None if bound is None else tuple(bound))
+    draws = estimate.idata.posterior["N"].sel(event=spec["event"]).values.ravel()
+    ax.hist(np.log10(draws), bins=60, density=True, color="0.6", label="posterior of N")
+    ax.plot(np.log10(grid), prior / np.trapezoid(prior, np.log10(grid)), color=PALETTE[0], lw=2,
+            label="prior of N (before any count)")
+    if estimate.observed:
+        ax.axvline(np.log10(estimate.observed), color=PALETTE[3], lw=1, ls="--",
+                   label=f"floor the counts establish: {estimate.observed:,.0f}")
+    ax.axvspan(np.log10(max(estimate.lower, 1)), np.log10(estimate.upper), color=PALETTE[2], alpha=0.15,
+               label="95% credible interval")
+    right = top if upto is None else min(top, upto)
+    ticks = list(range(int(np.floor(np.log10(spec["n_min"]))), int(np.ceil(np.log10(right))) + 1))
+    compact = upto is not None
+    ax.set_xticks(ticks, [f"{10 ** t // 1000:,}k" if compact and t >= 3 else f"{10 ** t:,}" for t in ticks])
+    ax.set_xlim(np.log10(spec["n_min"]) - 0.1, np.log10(right) + 0.1)
+    ax.set_xlabel(f"civilian deaths{', ' + place if place else ''} (log scale)")
+    ax.set_ylabel("density of log10 N")
+    if legend:
+        ax.legend(fontsize=7, loc="upper left", frameon=False)

@@ -224,6 +224,37 @@ def test_build_model_is_the_pymc_model():
     assert list(model.coords["event"]) == ["e"]
 
 
+def test_build_model_has_the_population_bound_and_the_clustered_calibration():
+    """The PyMC model states the engine's population bound and clustered calibration: κ's
+    interval from NUTS matches `conceded_share_posterior`'s mixture within 4 Monte Carlo
+    s.e. (plus the mixture's tabulation step), ρ stays at its prior, N stays below the bound."""
+    pm = pytest.importorskip("pymc")
+    import arviz as az
+
+    from estimators.sources.engine import conceded_share_posterior
+
+    t = table(kind=["acknowledged", "named", "monitor count"], value=[20, 50, 120],
+              qualifier=["exact", "exact", "at least"])
+    model = build_model(t, calibration=(1410, 2024, 344), population=(300, 800), n_max=5000)
+    assert {v.name for v in model.potentials} == {"population_0", "calibration_conceded", "counts"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with model:
+            idata = pm.sample(1000, tune=1000, chains=2, random_seed=3, progressbar=False, nuts_sampler="pymc",
+                              compute_convergence_checks=False)
+    post = idata.posterior
+    assert float(post["N"].max()) <= 800
+    kappa = post["conceded_share"]
+    expected = conceded_share_posterior(Priors(), 1410, 2024, 344).interval(0.95)
+    for q, want in zip((0.025, 0.975), expected, strict=True):
+        se = float(az.mcse(kappa.values, method="quantile", prob=q))
+        assert abs(float(kappa.quantile(q)) - want) < 4 * se + 1e-4, (q, float(kappa.quantile(q)), want, se)
+    rho = post["calibration_icc"].values.ravel()
+    assert abs(rho.mean() - 1 / 3) < 4 * float(az.mcse(post[["calibration_icc"]])["calibration_icc"]) + 0.01
+    with pytest.raises(ValueError, match="population bound"):
+        build_model(t, population=40)  # below the 50 named
+
+
 # -- the computation, measured --------------------------------------------------------------
 
 def test_cells_match_the_exact_integer_sum():
@@ -243,6 +274,54 @@ def test_simulator_is_seeded_and_consistent():
         if row.kind in ("acknowledged", "named"):
             assert row.value <= truth["N"][row.event]
     assert len(read_source_counts(a)) == 9
+
+
+def test_simulator_draws_nested_lists_population_and_clustered_calibration():
+    kw = dict(events=30, n_min=20, n_max=5000, calibration_reported=2024, calibration_incidents=344,
+              population=(1000, 3000), nested=("named",), censor=("monitor count", "named"))
+    t, truth = source_counts(random_seed=5, **kw)
+    pd.testing.assert_frame_equal(t, source_counts(random_seed=5, **kw)[0])
+    # The defaults' random stream is left as it was: the options draw only when used.
+    pd.testing.assert_frame_equal(source_counts(events=3, random_seed=11)[0],
+                                  source_counts(events=3, random_seed=11, nested=())[0])
+    for ev, n in truth["N"].items():
+        assert 1000 <= truth["population"][ev] <= 3000 and n <= truth["population"][ev]
+        parent = t[(t["event"] == ev) & (t["label"] == "named")].iloc[0]
+        sub = t[(t["event"] == ev) & (t["within"] == "named")].iloc[0]
+        assert sub["qualifier"] == "exact" and sub["value"] <= n
+        if parent["qualifier"] == "exact":
+            assert sub["value"] <= parent["value"]
+    conceded, reported, incidents = truth["calibration"]
+    assert (reported, incidents) == (2024, 344) and 0 <= conceded <= reported
+    assert 0 < truth["calibration_icc"] < 1
+    read = read_source_counts(t)  # a sub-list equal to its parent is not a duplicate
+    assert len(read) == len(t)
+    with pytest.raises(ValueError, match="lower-bound kinds"):
+        source_counts(nested=("monitor count",), random_seed=1)
+    with pytest.raises(ValueError, match="needs calibration_reported"):
+        source_counts(calibration_incidents=10, random_seed=1)
+
+
+def test_clustered_calibration_is_overdispersed():
+    """Conceded shares over incidents vary more than binomially: with ρ ~ Beta(1, 2) and ~6
+    deaths per incident the design effect averages 1 + 5/3, so the spread of the conceded
+    share around κ over 400 draws is well above the binomial one."""
+    resid, binom = [], []
+    for seed in range(400):
+        _, truth = source_counts(events=1, calibration_reported=2024, calibration_incidents=344, random_seed=seed)
+        conceded, reported, _ = truth["calibration"]
+        k = truth["conceded_share"]
+        resid.append((conceded / reported - k) ** 2)
+        binom.append(k * (1 - k) / reported)
+    assert np.mean(resid) / np.mean(binom) > 1.5
+
+
+def test_a_list_within_another_may_equal_it():
+    t = pd.DataFrame({"event": ["e", "e"], "kind": ["named", "named"], "label": ["gathered", "verified"],
+                      "within": [None, "gathered"], "value": [641, 641], "qualifier": ["at least", "exact"]})
+    assert len(read_source_counts(t)) == 2
+    with pytest.raises(DataValidationError, match="double counting"):
+        read_source_counts(t.drop(columns="within").assign(label=["gathered", "gathered"]))
 
 
 def test_intervals_cover_simulated_truth_small():
@@ -310,6 +389,36 @@ def test_the_upper_end_decided_by_the_priors_is_said(lower_bounds_fit):
     sens = lower_bounds_fit.details.query("table == 'prior sensitivity'")
     assert sens["upper"].max() / sens["upper"].min() >= 2  # the rule the verdict applies
     assert f"{sens['upper'].max():,.0f}" in text
+
+
+def test_the_verdict_reads_ends_of_zero():
+    from estimators.sources.identification import verdict
+
+    assert verdict({"lower": [0.0, 0.0], "upper": [900.0, 1000.0]}, upper=1000.0, population_top=None) == {
+        "lower": "data", "upper": "data"}
+    assert verdict({"lower": [0.0, 500.0], "upper": [900.0, 2000.0]}, upper=2000.0, population_top=None) == {
+        "lower": "priors", "upper": "priors"}
+
+
+def test_prior_and_posterior_of_n_are_drawn_together(lower_bounds_fit):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from estimators.plots import prior_posterior_of_n
+
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    prior_posterior_of_n(ax1, lower_bounds_fit, place="test")
+    prior_posterior_of_n(ax2, lower_bounds_fit, legend=False, upto=10_000)
+    line = ax1.get_lines()[0]  # the prior: a density of log10 N over [n_min, n_max] = [1, 1e6]
+    x, y = line.get_data()
+    assert np.trapezoid(y, x) == pytest.approx(1.0, rel=1e-6)
+    assert (x[0], x[-1]) == pytest.approx((0.0, 6.0))
+    assert ax2.get_xlim()[1] == pytest.approx(4.1) and ax2.get_xticklabels()[-1].get_text() == "10k"
+    assert "floor the counts establish: 641" in [t.get_text() for t in ax1.get_legend().get_texts()]
+    assert lower_bounds_fit.diagnostics["prior_of_N"] == {"event": "e", "n_min": 1.0, "n_max": 1e6, "population": None}
+    plt.close(fig)
 
 
 def test_without_sensitivity_the_verdict_is_not_assessed():

@@ -570,6 +570,9 @@ def source_counts(
     n_min: float = 50,
     n_max: float = 5000,
     calibration_reported: int | None = None,
+    calibration_incidents: int | None = None,
+    population: float | tuple[float, float] | None = None,
+    nested: Sequence[str] = (),
     random_seed: int,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Source-count tables (data shape 3) drawn from `estimators.multi_source`'s own model.
@@ -593,10 +596,31 @@ def source_counts(
        1,600" for 1,600–1,699 — would also say ``Y < 1,700``, which the lower-bound
        reading ignores.)
 
+    Three options draw what `multi_source` reads beyond one count per source (each changes
+    the random stream only when used):
+
+    - ``population``: a bound P on N per event, fixed or ``(low, high)`` with ``P ~
+      Uniform(low, high)``, and ``N_e`` drawn as in 2. on ``[n_min, min(n_max, P)]`` — the
+      prior `multi_source(population=...)` states (`estimators.sources.engine.population_weight`).
+    - ``calibration_incidents``: the calibration deaths cluster in that many incidents of
+      (near) equal size; ``ρ ~ Beta(priors.calibration_icc)`` and each incident concedes
+      ``Binomial(size_i, κ_i)`` with ``κ_i ~ Beta`` of mean κ and intra-class correlation
+      ρ — the beta-binomial whose design effect ``1 + (size - 1) ρ`` the model uses
+      (`estimators.sources.engine.conceded_share_posterior`), to second order only.
+    - ``nested``: lower-bound kinds that also publish a sub-list of their own list (names
+      verified within names gathered): ``y_sub ~ Binomial(y, r)``, ``r ~ Uniform(0, 1)``,
+      published exactly, labelled ``"<kind> within"`` with ``within = <kind>``. The model
+      reads it only as a lower end of its parent's count, so this checks that coarsening:
+      where the parent is exact the sub-list carries no information about N; where the
+      parent is censored it raises the parent's lower end.
+
     Returns ``(table, truth)``: the table has the columns `estimators.data.read_source_counts`
-    expects (``figure_id, event, kind, unit, value, qualifier``); ``truth`` holds ``N``
-    (event -> N), ``completeness`` (figure_id -> p), ``completeness_mean`` (kind -> m_k),
-    ``overcount``, ``conceded_share`` and ``calibration`` ((conceded, reported) or None).
+    expects (``figure_id, event, kind, unit, value, qualifier``, plus ``label`` and
+    ``within`` when ``nested`` is given); ``truth`` holds ``N`` (event -> N),
+    ``completeness`` (figure_id -> p), ``completeness_mean`` (kind -> m_k), ``overcount``,
+    ``conceded_share``, ``calibration`` ((conceded, reported), (conceded, reported,
+    incidents) or None), ``calibration_icc`` (ρ or None), ``population`` (event -> P or
+    None) and ``nested_share`` (figure_id of the sub-list -> r).
     """
     import pandas as pd
 
@@ -613,15 +637,32 @@ def source_counts(
     s = priors.completeness_strength
     m = {k: rng.beta(priors.completeness_mean[k] * s, (1 - priors.completeness_mean[k]) * s) for k in kinds}
     phi = {k: float(np.exp(rng.normal(math.log(priors.concentration_median), priors.concentration_sd))) for k in kinds}
-    kappa, calibration = 1.0, None
+    for kind in nested:
+        if kind not in LOWER_BOUND_KINDS:
+            raise ValueError(f"nested lists are drawn for lower-bound kinds {LOWER_BOUND_KINDS}, got {kind!r}")
+    pop_low, pop_high = (None, None) if population is None else (
+        (float(population), float(population)) if np.isscalar(population) else tuple(map(float, population)))
+    if pop_low is not None and not (n_min <= pop_low <= pop_high):
+        raise ValueError(f"need n_min <= population low <= high, got {population!r}")
+    kappa, calibration, icc = 1.0, None, None
     if calibration_reported is not None:
         kappa = float(rng.beta(*priors.conceded))
-        calibration = (int(rng.binomial(calibration_reported, kappa)), int(calibration_reported))
-    rows, truth_n, truth_p, truth_o = [], {}, {}, {}
+        if calibration_incidents is None:
+            calibration = (int(rng.binomial(calibration_reported, kappa)), int(calibration_reported))
+        else:
+            calibration, icc = _clustered_calibration(rng, kappa, int(calibration_reported),
+                                                      int(calibration_incidents), priors.calibration_icc)
+    elif calibration_incidents is not None:
+        raise ValueError("calibration_incidents needs calibration_reported")
+    rows, truth_n, truth_p, truth_o, truth_pop, truth_r = [], {}, {}, {}, {}, {}
     for e in range(events):
         event = f"event-{e + 1}"
-        n = int(math.floor(math.exp(rng.uniform(math.log(n_min), math.log(n_max + 1)))))
-        n = min(max(n, int(n_min)), int(n_max))
+        top = n_max
+        if pop_low is not None:
+            truth_pop[event] = pop_low if pop_high == pop_low else float(rng.uniform(pop_low, pop_high))
+            top = min(n_max, truth_pop[event])
+        n = int(math.floor(math.exp(rng.uniform(math.log(n_min), math.log(top + 1)))))
+        n = min(max(n, int(n_min)), int(top))
         truth_n[event] = n
         for kind in kinds:
             fid = f"{event}-{kind.replace(' ', '-')}"
@@ -633,7 +674,7 @@ def source_counts(
                 o = float(rng.beta(*priors.overcount))
                 truth_o[fid] = o
                 y = int(rng.poisson(n * p / (1 - o)))
-            qualifier = "exact"
+            y_drawn, qualifier = y, "exact"
             if kind in censor:
                 c = 10 ** rng.uniform(1, math.log10(n_max))
                 digits = max(int(math.floor(math.log10(c))) - 1, 0)
@@ -642,9 +683,32 @@ def source_counts(
                     y, qualifier = c, "at least"
             rows.append({"figure_id": fid, "event": event, "kind": kind, "unit": "deaths",
                          "value": float(y), "qualifier": qualifier})
+            if kind in nested:
+                rows[-1].update(label=kind, within=None)
+                r = float(rng.uniform())
+                truth_r[f"{fid}-within"] = r
+                rows.append({"figure_id": f"{fid}-within", "event": event, "kind": kind, "unit": "deaths",
+                             "value": float(rng.binomial(y_drawn, r)), "qualifier": "exact",
+                             "label": f"{kind} within", "within": kind})
     truth = {"N": truth_n, "completeness": truth_p, "completeness_mean": m, "concentration": phi,
-             "overcount": truth_o, "conceded_share": kappa, "calibration": calibration}
+             "overcount": truth_o, "conceded_share": kappa, "calibration": calibration,
+             "calibration_icc": icc, "population": truth_pop or None, "nested_share": truth_r}
     return pd.DataFrame(rows), truth
+
+
+def _clustered_calibration(rng, kappa: float, reported: int, incidents: int,
+                           icc_prior: tuple[float, float]) -> tuple[tuple[int, int, int], float]:
+    """``(conceded, reported, incidents)`` from incidents of near-equal size conceding as a
+    whole more often than death by death (beta-binomial, intra-class correlation ρ)."""
+    if not 1 <= incidents <= reported:
+        raise ValueError(f"need 1 <= calibration_incidents <= calibration_reported, got {incidents}, {reported}")
+    rho = float(rng.beta(*icc_prior))
+    sizes = np.full(incidents, reported // incidents)
+    sizes[: reported % incidents] += 1
+    # Beta(κ s, (1 - κ) s) with s = (1 - ρ) / ρ has intra-class correlation ρ.
+    strength = max((1 - rho) / max(rho, 1e-12), 1e-12)
+    k_i = rng.beta(max(kappa * strength, 1e-12), max((1 - kappa) * strength, 1e-12), size=incidents)
+    return (int(rng.binomial(sizes, k_i).sum()), reported, incidents), rho
 
 
 # -- named-victim lists (estimators.link_lists) -------------------------------------------

@@ -76,7 +76,8 @@ def read_source_counts(source: Any, *, name: str | None = None, duplicates: str 
       twice, such as ``raqqa-named-641`` and ``raqqa-detail-named-641``. With
       ``duplicates="error"`` (default) this is refused; with ``duplicates="first"`` the
       later row is dropped with a warning. Different figures of one kind for one event
-      (the coalition's 159, 180 and 318 for Raqqa) are kept;
+      (the coalition's 159, 180 and 318 for Raqqa) are kept, and so is a list given
+      ``within`` another (every name gathered may have been verified);
     - a producer's named victims (and field-sample victims) are a subset of the deaths it
       documents: a named count whose lower end exceeds the upper end of a monitor figure
       from the same ``source`` for the same event is contradictory and refused.
@@ -124,11 +125,13 @@ def read_source_counts(source: Any, *, name: str | None = None, duplicates: str 
     # Evident double counting: one figure entered twice for the same event and kind.
     keep = pd.Series(True, index=typed.index)
     mid = typed["value"].where(has_value, (typed["low"] + typed["high"]) / 2)
+    within = typed["within"] if "within" in typed.columns else pd.Series(None, index=typed.index)
     for _, group in typed.groupby(["event", "kind"], sort=False):
         idx = list(group.index)
         for j, b in enumerate(idx):
             for a in idx[:j]:
-                if not keep[a]:
+                # A list given as within the other may hold every one of its names.
+                if not keep[a] or typed.at[a, "label"] == within[b] or typed.at[b, "label"] == within[a]:
                     continue
                 same_range = has_low[a] and has_low[b] and typed.at[a, "low"] == typed.at[b, "low"] and typed.at[a, "high"] == typed.at[b, "high"]
                 close = abs(mid[a] - mid[b]) <= DUPLICATE_TOLERANCE * max(mid[a], mid[b])

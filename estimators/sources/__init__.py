@@ -72,12 +72,16 @@ each completeness on a 110-point logit grid, each over-count share on a 40-point
 κ over equal-mass strata of its calibration posterior. Only θ (continuous, two numbers per
 kind) is sampled, by Metropolis-within-Gibbs; given each θ draw, N and the completeness
 are drawn exactly from their conditionals. No discrete parameter is ever sampled by
-Metropolis. Coverage on data from this generative process: ``benchmarks/multi_source.py``.
+Metropolis. Coverage on data from this generative process (``benchmarks/multi_source.py``,
+``benchmarks/multi_source.md``; `estimators.simulate.source_counts` draws nested lists, a
+population bound and clustered calibration too): 95% intervals of N covered 0.958 of 400
+without those features and 0.950 of 800 with all of them.
 
 `build_model` writes the same model in PyMC with N continuous (``log N`` uniform;
 binomial likelihoods through ``lgamma``; for censored lower-bound counts it uses the
 Poisson probability of the interval) and the completeness as explicit parameters, for
-NUTS; that relaxation's error has not been measured against the exact computation.
+NUTS; the population bound and the clustered calibration enter as potentials. That
+relaxation's error has not been measured against the exact computation.
 """
 
 # The package, one concept a module: priors.py (the stated priors, their densities and

@@ -9,6 +9,7 @@ conditionals.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -45,16 +46,42 @@ def _cells(floor: float, n_min: float, n_max: float, exact_until: int, ratio: fl
     return first, last, rep
 
 
+def population_bounds(population: Any, events: list[str]) -> list[tuple[float, float] | None]:
+    """Per event, the population bound as ``(low, high)`` (None: no bound)."""
+    if population is None:
+        return [None] * len(events)
+    if isinstance(population, Mapping):
+        unknown = sorted(set(population) - set(events))
+        if unknown:
+            raise ValueError(f"population: no event {unknown[0]!r} in the counts (events: {events})")
+        return [population_bounds(population[ev], [ev])[0] if ev in population else None for ev in events]
+    if isinstance(population, (int, float, np.integer, np.floating)):
+        low = high = float(population)
+    else:
+        try:
+            low, high = (float(x) for x in population)
+        except (TypeError, ValueError):
+            raise TypeError("population must be a number, (low, high), or a mapping event -> either") from None
+    if not (math.isfinite(low) and math.isfinite(high) and 1 <= low <= high):
+        raise ValueError(f"population must be finite with 1 <= low <= high, got {(low, high)}")
+    return [(low, high)] * len(events)
+
+
 def population_weight(n: np.ndarray, n_min: float, bound: tuple[float, float] | None) -> np.ndarray:
     """Relative prior mass of N = n under a population bound P on N: the log-uniform prior
     on ``[n_min, P]``, averaged over P uniform on ``bound = (low, high)`` (one point when
     ``low == high``): ``E_P[1(n <= P) / log((P + 1) / n_min)]``, up to a constant."""
     if bound is None:
         return np.ones_like(n, dtype=float)
+    ps, inv_z = population_grid(n_min, bound)
+    return np.mean((np.asarray(n, dtype=float)[:, None] <= ps[None, :]) * inv_z[None, :], axis=1)
+
+
+def population_grid(n_min: float, bound: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The values of the bound P averaged over, and each one's log-uniform normaliser 1/log((P + 1)/n_min)."""
     low, high = bound
     ps = np.array([low]) if high <= low else np.linspace(low, high, 201)
-    z = np.log((ps + 1) / n_min)
-    return np.mean((np.asarray(n, dtype=float)[:, None] <= ps[None, :]) / z[None, :], axis=1)
+    return ps, 1 / np.log((ps + 1) / n_min)
 
 
 class _BetaMixture:

@@ -11,7 +11,7 @@ import numpy as np
 from .._checks import check_level, check_seed
 from ..result import Estimate
 from . import identification
-from .engine import Engine
+from .engine import Engine, population_bounds
 from .layout import Layout, table_layout
 from .priors import DEFAULT_SENSITIVITY, Priors
 
@@ -46,28 +46,7 @@ def _mixtures(engine, cond) -> list:
 
 def _worst_relative_mcse(mixtures, level: float) -> float:
     ends = ((1 - level) / 2, (1 + level) / 2)
-    return max(m.mcse(q) / max(m.quantile(q), 1.0) for m in mixtures for q in ends)
-
-
-def _population(population: Any, events: list[str]) -> list[tuple[float, float] | None]:
-    """Per event, the population bound as ``(low, high)`` (None: no bound)."""
-    if population is None:
-        return [None] * len(events)
-    if isinstance(population, Mapping):
-        unknown = sorted(set(population) - set(events))
-        if unknown:
-            raise ValueError(f"population: no event {unknown[0]!r} in the counts (events: {events})")
-        return [_population(population[ev], [ev])[0] if ev in population else None for ev in events]
-    if isinstance(population, (int, float, np.integer, np.floating)):
-        low = high = float(population)
-    else:
-        try:
-            low, high = (float(x) for x in population)
-        except (TypeError, ValueError):
-            raise TypeError("population must be a number, (low, high), or a mapping event -> either") from None
-    if not (math.isfinite(low) and math.isfinite(high) and 1 <= low <= high):
-        raise ValueError(f"population must be finite with 1 <= low <= high, got {(low, high)}")
-    return [(low, high)] * len(events)
+    return max(m.relative_mcse(q) for m in mixtures for q in ends)
 
 
 def _worst(cond: dict[str, Any]) -> dict[str, float]:
@@ -274,7 +253,7 @@ def multi_source(
     priors = priors or Priors()
     settings = _settings(sensitivity, priors)
     lay = table_layout(counts, calibration=calibration, about_tolerance=about_tolerance, n_min=n_min)
-    bounds = _population(population, lay.events)
+    bounds = population_bounds(population, lay.events)
     rng = np.random.default_rng(int(random_seed))
     opts = {"exact_until": exact_until, "population": bounds, "n_min": n_min, "n_max": n_max}
     engine = Engine(lay, priors, **opts)
@@ -328,9 +307,11 @@ def multi_source(
         ends = {end: [r[end] for r in sens] for end in ("lower", "upper")} if len(sens) > 1 else None
         top = None if bounds[e] is None else min(n_max, bounds[e][1])
         diagnostics = _diagnostics(n_draws[..., e], cond, worst, cond["z"].shape[0], priors)
-        diagnostics.update({"mcse_lower": mix.mcse(lo_q), "mcse_upper": mix.mcse(hi_q), "chains_run": cond["z"].shape[0]})
-        if mc_error is not None and max(diagnostics["mcse_lower"] / max(mix.quantile(lo_q), 1),
-                                        diagnostics["mcse_upper"] / max(mix.quantile(hi_q), 1)) > mc_error:
+        diagnostics.update({"mcse_lower": mix.mcse(lo_q), "mcse_upper": mix.mcse(hi_q), "chains_run": cond["z"].shape[0],
+                            # What plots.prior_posterior_of_n needs to draw N's prior beside its posterior.
+                            "prior_of_N": {"event": ev, "n_min": float(n_min), "n_max": float(n_max),
+                                           "population": bounds[e]}})
+        if mc_error is not None and _worst_relative_mcse([mix], level) > mc_error:
             diagnostics.setdefault("warnings", []).append(
                 f"Monte Carlo error of an interval end above {mc_error:.0%} of it after {cond['z'].shape[0]} chains "
                 f"(lower ±{diagnostics['mcse_lower']:,.0f}, upper ±{diagnostics['mcse_upper']:,.0f}); raise max_chains or draws")

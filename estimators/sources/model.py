@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .engine import population_bounds, population_grid
 from .layout import table_layout
 from .likelihood import row_loglik_tensor
 from .priors import Priors, check_kinds, kind_mean_beta
@@ -23,6 +24,7 @@ def build_model(
     about_tolerance: float = 0.1,
     n_min: float = 1.0,
     n_max: float = 1e6,
+    population: Any = None,
 ) -> pm.Model:
     """The PyMC model `multi_source` samples (see the module docstring for the model).
 
@@ -32,14 +34,23 @@ def build_model(
         Rows of (event, source) counts: a selection of `estimators.load_published_figures`
         or any table `estimators.data.read_source_counts` accepts.
     calibration
-        ``(conceded, reported)`` deaths on incidents the belligerent accepted, or the two
-        rows giving them; informs ``κ``. ``None``: ``κ = 1``.
+        ``(conceded, reported)`` or ``(conceded, reported, incidents)`` deaths on incidents
+        the belligerent accepted, or the rows giving them; informs ``κ``. ``None``: ``κ =
+        1``. With ``incidents`` the deaths cluster (`engine.conceded_share_posterior`):
+        ``ρ ~ Beta(priors.calibration_icc)`` and a potential ``κ^(c/d) (1 - κ)^((r - c)/d)
+        / B(a + c/d, b + (r - c)/d) · B(a, b)`` with ``d = 1 + (r/incidents - 1) ρ``, which
+        leaves ρ at its prior (it cannot be learnt from totals) and gives κ the engine's
+        mixture over ρ.
     priors
         `Priors`; the defaults are stated there.
     about_tolerance
         Relative half-width of an "about" figure.
     n_min, n_max
         Support of the log-uniform prior of each event's N.
+    population
+        A bound on N as in `multi_source`: a number, ``(low, high)`` or a mapping event ->
+        either. N's support ends at ``min(n_max, high)`` and a potential adds
+        ``log engine.population_weight(N)`` (a step function over 201 values of the bound).
 
     Named variables: ``log_N``/``N`` (dims ``event``), ``completeness_mean`` and
     ``concentration`` (dims ``kind``), ``completeness`` (dims ``source``; for a named or
@@ -54,9 +65,12 @@ def build_model(
 
     lay = table_layout(counts, calibration=calibration, about_tolerance=about_tolerance, n_min=n_min)
     priors = priors or Priors()
-    if np.any(lay.floor >= n_max):
-        bad = lay.events[int(np.argmax(lay.floor >= n_max))]
-        raise ValueError(f"event {bad!r}: the counts need N >= {lay.floor.max():,.0f}, above n_max={n_max:g}")
+    bounds = population_bounds(population, lay.events)
+    top = np.array([n_max if b is None else min(n_max, b[1]) for b in bounds], dtype=float)
+    if np.any(lay.floor >= top):
+        bad = int(np.argmax(lay.floor >= top))
+        raise ValueError(f"event {lay.events[bad]!r}: the counts need N >= {lay.floor[bad]:,.0f}, above "
+                         f"{'n_max' if top[bad] == n_max else 'the population bound'} {top[bad]:g}")
     check_kinds(priors, lay.kinds)
     coords = {**lay.coords(), "row": list(lay.table["figure_id"])}
     mean_a, mean_b = (np.array(ab) for ab in zip(*(kind_mean_beta(priors, k) for k in lay.kinds)))
@@ -65,10 +79,14 @@ def build_model(
         y = pm.Data("y", lay.row_y, dims="row")
         lo = pm.Data("lo", lay.row_lo, dims="row")
         hi = pm.Data("hi", lay.row_hi, dims="row")
-        init_n = np.minimum(np.maximum(lay.floor * 2.0, np.e), n_max / 2)
-        log_n = pm.Uniform("log_N", lower=pt.log(floor), upper=math.log(n_max), dims="event",
+        init_n = np.minimum(np.maximum(lay.floor * 2.0, np.e), (lay.floor + top) / 2)
+        log_n = pm.Uniform("log_N", lower=pt.log(floor), upper=np.log(top), dims="event",
                            initval=np.log(init_n))
         n = pm.Deterministic("N", pt.exp(log_n), dims="event")
+        for e, bound in enumerate(bounds):
+            if bound is not None and bound[1] > bound[0]:
+                ps, inv_z = population_grid(n_min, bound)  # engine.population_weight, in PyTensor
+                pm.Potential(f"population_{e}", pt.log(pt.mean(pt.le(n[e], ps) * inv_z)))
         m = pm.Beta("completeness_mean", alpha=mean_a, beta=mean_b, dims="kind")
         phi = pm.LogNormal("concentration", mu=math.log(priors.concentration_median),
                            sigma=priors.concentration_sd, dims="kind")
@@ -81,8 +99,17 @@ def build_model(
             factor = pt.ones(len(lay.row_y))
         if lay.calibration is not None:
             kappa = pm.Beta("conceded_share", alpha=priors.conceded[0], beta=priors.conceded[1])
-            conceded, reported, _ = lay.calibration  # clustering: see conceded_share_posterior (not in the PyMC model)
-            pm.Binomial("calibration_conceded", n=reported, p=kappa, observed=conceded)
+            conceded, reported, incidents = lay.calibration
+            if incidents is None or reported <= incidents:
+                pm.Binomial("calibration_conceded", n=reported, p=kappa, observed=conceded)
+            else:
+                rho = pm.Beta("calibration_icc", alpha=priors.calibration_icc[0], beta=priors.calibration_icc[1])
+                d = 1 + (reported / incidents - 1) * rho
+                a0, b0 = priors.conceded
+                pm.Potential("calibration_conceded",
+                             conceded / d * pt.log(kappa) + (reported - conceded) / d * pt.log1p(-kappa)
+                             - _log_beta(pt, a0 + conceded / d, b0 + (reported - conceded) / d)
+                             + _log_beta(pt, a0, b0))
             p_row = p[lay.row_source] * pt.switch(pt.eq(lay.row_ack, 1), kappa, 1.0)
         else:
             p_row = p[lay.row_source]
@@ -96,3 +123,7 @@ def build_model(
         per_source = pm.math.logsumexp(padded, axis=1).ravel() - np.log(n_versions)
         pm.Potential("counts", per_source.sum())
     return model
+
+
+def _log_beta(pt, a, b):
+    return pt.gammaln(a) + pt.gammaln(b) - pt.gammaln(a + b)
