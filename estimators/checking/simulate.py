@@ -566,7 +566,7 @@ def source_counts(
     events: int = 2,
     kinds: Sequence[str] = ("acknowledged", "named", "monitor count"),
     censor: Sequence[str] = ("monitor count",),
-    priors: Priors | None = None,
+    priors: Priors | str | Mapping[str, Any] | None = None,
     n_min: float = 50,
     n_max: float = 5000,
     calibration_reported: int | None = None,
@@ -625,9 +625,9 @@ def source_counts(
     import pandas as pd
 
     from ..data import LOWER_BOUND_KINDS, MONITOR_KINDS, SOURCE_KINDS
-    from ..sources import Priors
+    from ..sources.priors import resolve_priors
 
-    priors = priors or Priors()
+    priors = resolve_priors(priors)
     for kind in kinds:
         if kind not in SOURCE_KINDS:
             raise ValueError(f"unknown source kind {kind!r}; expected one of {SOURCE_KINDS}")

@@ -12,7 +12,8 @@ from .._checks import check_level, check_seed
 from ..data import GRADES
 from ..result import Estimate
 from .prepare import _CREDIBLE, _NON_CREDIBLE, _NONE, _Prepared, _prepare
-from .priors import free_grades, resolve_priors
+from .._priors import resolve_sensitivity, setting_name
+from .priors import PRIOR_SETTINGS, free_grades, override_priors, resolve_priors
 from .sampler import _run
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def incident_model(
     confirmed_genuine: bool = True,
     exceedance: float = 0.05,
     tau: float = 0.5,
-    sensitivity: Sequence[str | Mapping[str, Any]] = ("sceptical", "default", "generous", "flat"),
+    sensitivity: Sequence[str | Mapping[str, Any]] | Mapping[str, Any] = ("sceptical", "default", "generous", "flat"),
     chains: int = 4,
     draws: int = 2000,
     tune: int = 500,
@@ -119,10 +120,11 @@ def incident_model(
         Model the incidents that name this belligerent; ``None``: all incidents, the
         named parties taken together.
     priors
-        A name in `PRIOR_SETTINGS` or a mapping overriding entries (`resolve_priors`).
+        A name in `PRIOR_SETTINGS` or a mapping overriding entries (`resolve_priors`; the
+        package's convention, `estimators._priors`).
     sensitivity
-        Prior settings refitted side by side (``()`` to skip); results in
-        ``diagnostics["prior_sensitivity"]``.
+        Prior settings refitted side by side: names or mappings, or a mapping ``name ->
+        setting`` (``()`` to skip); results in ``diagnostics["prior_sensitivity"]``.
     chains, draws, tune
         Gibbs chains (run together), kept draws per chain, and discarded sweeps.
     random_seed
@@ -193,10 +195,9 @@ def incident_model(
                 **{f"prior_mean[{k}]": v[0] / (v[0] + v[1]) for k, v in p.items()}}
 
     sens_records = []
-    main_name = priors if isinstance(priors, str) else "custom"
-    for setting, seed in zip(sensitivity, seeds[1:], strict=True):
-        name = setting if isinstance(setting, str) else "custom"
-        p_set = resolve_priors(setting)
+    main_name = setting_name(priors)
+    settings = resolve_sensitivity(sensitivity, prior, PRIOR_SETTINGS, override=override_priors, what="prior")
+    for (name, p_set), seed in zip(settings.items(), seeds[1:], strict=True):
         if p_set == prior:
             sens_records.append(record(name, p_set, total))
             continue

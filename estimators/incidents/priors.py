@@ -7,7 +7,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PRIOR_SETTINGS", "resolve_priors", "truncated_beta", "ordered_prior_draws", "free_grades"]
+from .._checks import prior_pair
+from .._priors import resolve
+
+__all__ = ["PRIOR_SETTINGS", "resolve_priors", "override_priors", "truncated_beta", "ordered_prior_draws", "free_grades"]
 
 #: Beta(a, b) priors on each grade's credibility theta_g = P(the deaths happened and one of
 #: the named belligerents caused them), restricted jointly to the ordered region
@@ -38,22 +41,20 @@ PRIOR_SETTINGS: dict[str, dict[str, tuple[float, float]]] = {
 }
 
 
-def resolve_priors(priors: str | Mapping[str, Any] = "default") -> dict[str, tuple[float, float]]:
+def resolve_priors(priors: str | Mapping[str, Any] | None = "default") -> dict[str, tuple[float, float]]:
     """A named setting of `PRIOR_SETTINGS`, or a mapping overriding some of its entries
-    (``{"base": "sceptical", "contested": (1, 9)}``; ``base`` defaults to "default")."""
-    if isinstance(priors, str):
-        if priors not in PRIOR_SETTINGS:
-            raise ValueError(f"unknown prior setting {priors!r}; expected one of {sorted(PRIOR_SETTINGS)} or a mapping")
-        return dict(PRIOR_SETTINGS[priors])
-    priors = dict(priors)
-    out = resolve_priors(priors.pop("base", "default"))
-    for key, value in priors.items():
+    (``{"base": "sceptical", "contested": (1, 9)}``; ``base`` defaults to "default"): the
+    package's one convention for priors (`estimators._priors`)."""
+    return dict(resolve(priors, PRIOR_SETTINGS, override=override_priors, what="prior"))
+
+
+def override_priors(base: Mapping[str, tuple[float, float]], entries: dict) -> dict[str, tuple[float, float]]:
+    """``base`` with some grades' (or the assessment's) Beta pairs replaced."""
+    out = dict(base)
+    for key, value in entries.items():
         if key not in out:
             raise ValueError(f"unknown prior {key!r}; expected some of {sorted(out)}")
-        a, b = (float(v) for v in value)
-        if not (a > 0 and b > 0):
-            raise ValueError(f"prior {key!r}: Beta parameters must be positive, got {value!r}")
-        out[key] = (a, b)
+        out[key] = prior_pair(value, f"prior {key!r}")
     return out
 
 

@@ -93,6 +93,7 @@ from .accuracy import grid_error
 from .estimate import multi_source
 from .layout import calibration_counts
 from .model import build_model
-from .priors import DEFAULT_SENSITIVITY, Priors
+from .priors import DEFAULT_SENSITIVITY, PRIOR_SETTINGS, Priors, resolve_priors
 
-__all__ = ["Priors", "multi_source", "build_model", "grid_error", "calibration_counts", "DEFAULT_SENSITIVITY"]
+__all__ = ["Priors", "PRIOR_SETTINGS", "resolve_priors", "multi_source", "build_model", "grid_error",
+           "calibration_counts", "DEFAULT_SENSITIVITY"]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .layout import table_layout
-from .priors import Priors, logit_of
+from .priors import Priors, logit_of, resolve_priors
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,7 +19,7 @@ def grid_error(
     counts: Any,
     *,
     calibration: Any = None,
-    priors: Priors | None = None,
+    priors: Priors | str | Mapping[str, Any] | None = None,
     about_tolerance: float = 0.1,
     n_min: float = 1.0,
     n_max: float = 20000,
@@ -38,7 +39,7 @@ def grid_error(
 
     from .engine import Engine
 
-    priors = priors or Priors()
+    priors = resolve_priors(priors)
     lay = table_layout(counts, calibration=calibration, about_tolerance=about_tolerance, n_min=n_min)
     z = []
     for k in lay.kinds:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from ..result import Estimate
 from . import identification
 from .engine import Engine, population_bounds
 from .layout import Layout, table_layout
-from .priors import DEFAULT_SENSITIVITY, Priors
+from .priors import DEFAULT_SENSITIVITY, PRIOR_SETTINGS, Priors, override_priors, resolve_priors
 
 if TYPE_CHECKING:
     from ..result import EstimateTable
@@ -78,15 +78,17 @@ def _idata(cond: dict[str, Any], lay: Layout):
                         sample_stats={"acceptance_rate": np.repeat(cond["accept"][:, None], cond["N"].shape[1], axis=1)})
 
 
-def _settings(sensitivity: Mapping[str, Any] | bool, priors: Priors) -> dict[str, Priors]:
+def _settings(sensitivity: Sequence[Any] | Mapping[str, Any] | bool, priors: Priors) -> dict[str, Priors]:
     """The alternative priors to refit under, by name."""
+    from .._priors import resolve_sensitivity
+
     if sensitivity is True:
         sensitivity = DEFAULT_SENSITIVITY
-    settings: dict[str, Priors] = {}
-    for name, spec in (sensitivity or {}).items():
-        settings[name] = spec(priors) if callable(spec) else spec
-        if not isinstance(settings[name], Priors):
-            raise TypeError(f"sensitivity[{name!r}] must be Priors or a function returning Priors")
+    settings = resolve_sensitivity(sensitivity or {}, priors, PRIOR_SETTINGS, override=override_priors,
+                                   what="multi_source prior")
+    for name, value in settings.items():
+        if not isinstance(value, Priors):
+            raise TypeError(f"sensitivity[{name!r}] must be Priors, a setting, or a function returning Priors")
     return settings
 
 
@@ -142,7 +144,7 @@ def multi_source(
     counts: Any,
     *,
     calibration: Any = None,
-    priors: Priors | None = None,
+    priors: Priors | str | Mapping[str, Any] | None = None,
     about_tolerance: float = 0.1,
     n_min: float = 1.0,
     n_max: float = 1e6,
@@ -150,7 +152,7 @@ def multi_source(
     draws: int = 1000,
     tune: int = 300,
     chains: int = 4,
-    sensitivity: Mapping[str, Any] | bool = True,
+    sensitivity: Mapping[str, Any] | Sequence[Any] | bool = True,
     sensitivity_draws: int = 300,
     exact_until: int = 500,
     population: Any = None,
@@ -187,7 +189,9 @@ def multi_source(
         ``(conceded, reported)`` or two rows (acknowledged, monitor count) on the incidents
         the belligerent accepted, e.g. The Credibles' ``(1410, 2024)``.
     priors
-        `Priors` (defaults stated there).
+        `Priors` (defaults stated there), a name in `PRIOR_SETTINGS`, or a mapping
+        overriding fields of one (``{"concentration_median": 3}``): the package's
+        convention for priors (`estimators._priors`).
     about_tolerance
         An "about y" figure means the source's count lies in ``[y(1-t), y(1+t)]``.
     n_min, n_max
@@ -198,7 +202,8 @@ def multi_source(
         Sampler settings (per chain).
     sensitivity
         ``True``: refit under `DEFAULT_SENSITIVITY` (three alternative priors); a mapping
-        ``name -> Priors`` (or function of the base priors) for your own; ``False``: none.
+        ``name -> Priors`` (or a setting, or a function of the base priors), or a sequence
+        of setting names or mappings, for your own; ``False``: none.
     sensitivity_draws
         Draws (and tuning steps) per chain of each sensitivity refit.
     exact_until
@@ -250,7 +255,7 @@ def multi_source(
             raise ValueError(f"{name} must be at least 1, got {x}")
     if mc_error is not None and not 0 < mc_error < 1:
         raise ValueError(f"mc_error must be in (0, 1) or None, got {mc_error}")
-    priors = priors or Priors()
+    priors = resolve_priors(priors)
     settings = _settings(sensitivity, priors)
     lay = table_layout(counts, calibration=calibration, about_tolerance=about_tolerance, n_min=n_min)
     bounds = population_bounds(population, lay.events)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -10,7 +11,7 @@ import numpy as np
 from .engine import population_bounds, population_grid
 from .layout import table_layout
 from .likelihood import row_loglik_tensor
-from .priors import Priors, check_kinds, kind_mean_beta
+from .priors import Priors, check_kinds, kind_mean_beta, resolve_priors
 
 if TYPE_CHECKING:
     import pymc as pm
@@ -20,7 +21,7 @@ def build_model(
     counts: Any,
     *,
     calibration: Any = None,
-    priors: Priors | None = None,
+    priors: Priors | str | Mapping[str, Any] | None = None,
     about_tolerance: float = 0.1,
     n_min: float = 1.0,
     n_max: float = 1e6,
@@ -64,7 +65,7 @@ def build_model(
     import pytensor.tensor as pt
 
     lay = table_layout(counts, calibration=calibration, about_tolerance=about_tolerance, n_min=n_min)
-    priors = priors or Priors()
+    priors = resolve_priors(priors)
     bounds = population_bounds(population, lay.events)
     top = np.array([n_max if b is None else min(n_max, b[1]) for b in bounds], dtype=float)
     if np.any(lay.floor >= top):

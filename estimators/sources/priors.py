@@ -83,13 +83,42 @@ DEFAULT_SENSITIVITY = {
     "sources less alike (concentration 3)": lambda p: replace(p, concentration_median=3.0),
 }
 
-
 def logit_of(m: float) -> float:
     return math.log(m / (1 - m))
 
 
 def expit(x: float) -> float:
     return 1 / (1 + math.exp(-x))
+
+
+#: Named settings for ``priors=`` (the package's convention, `estimators._priors`): the
+#: defaults, and the sensitivity settings applied to them.
+PRIOR_SETTINGS: dict[str, Priors] = {"default": Priors(),
+                                     **{name: shift(Priors()) for name, shift in DEFAULT_SENSITIVITY.items()}}
+
+
+def override_priors(base: Priors, entries: dict) -> Priors:
+    """``base`` with some fields replaced; ``completeness_mean`` entries replace those kinds only."""
+    from dataclasses import fields
+
+    known = {f.name for f in fields(Priors)}
+    unknown = sorted(set(entries) - known)
+    if unknown:
+        raise ValueError(f"unknown prior {unknown[0]!r}; expected some of {sorted(known)}")
+    if "completeness_mean" in entries:
+        entries = {**entries, "completeness_mean": {**base.completeness_mean, **entries["completeness_mean"]}}
+    return replace(base, **entries)
+
+
+def resolve_priors(priors: Priors | str | Mapping[str, Any] | None) -> Priors:
+    """``Priors``, a name in `PRIOR_SETTINGS`, or a mapping overriding fields of one
+    (``{"base": "default", "concentration_median": 3}``)."""
+    from .._priors import resolve
+
+    out = resolve(priors, PRIOR_SETTINGS, override=override_priors, what="multi_source prior")
+    if not isinstance(out, Priors):
+        raise TypeError(f"priors must be Priors, a setting name or a mapping, got {type(priors).__name__}")
+    return out
 
 
 def check_kinds(priors: Priors, kinds: Sequence[str]) -> None:
