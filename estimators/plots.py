@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["save_figure", "use_house_style", "log_count_axis", "prior_posterior_of_n", "FIGSIZE", "DPI", "PALETTE"]
+__all__ = ["save_figure", "use_house_style", "log_count_axis", "prior_posterior_of_n", "coverage_dots", "FIGSIZE", "DPI", "PALETTE"]
 
 FIGSIZE = (8.0, 5.0)  # inches; one size for every published figure
 DPI = 300  # the saved PNGs: print resolution
@@ -148,3 +148,27 @@ def prior_posterior_of_n(ax, estimate, *, place: str = "", legend: bool = True, 
     ax.set_ylabel("density of log10 N")
     if legend:
         ax.legend(fontsize=7, loc="upper left", frameon=False)
+
+
+def coverage_dots(ax, table, *, replicates: str) -> None:
+    """A coverage study on ``ax``: per scenario (rows of ``table``, with ``scenario``,
+    ``assumptions`` "hold"/"broken", ``coverage`` and ``coverage_se``) the empirical
+    coverage with ±2 Monte Carlo s.e.; filled dots where the assumptions hold (they should
+    sit on the nominal line), open dots where they are broken on purpose."""
+    from matplotlib.lines import Line2D
+
+    hold, broken = PALETTE[0], PALETTE[3]
+    for y, row in enumerate(table.itertuples()):
+        se = row.coverage_se if row.coverage_se == row.coverage_se else 0.0
+        filled = row.assumptions == "hold"
+        ax.errorbar(row.coverage, y, xerr=2 * se, fmt="o", color=hold if filled else broken,
+                    mfc=hold if filled else "white", capsize=2)
+    ax.axvline(0.95, ls="--", color="grey")
+    ax.set_yticks(range(len(table)), table["scenario"], fontsize=7)
+    ax.set_xlim(-0.02, 1.02)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"empirical coverage of the nominal 95% interval ({replicates}), ±2 Monte Carlo s.e.")
+    ax.legend(handles=[Line2D([], [], marker="o", ls="", color=hold, label="assumptions hold (filled)"),
+                       Line2D([], [], marker="o", ls="", color=broken, mfc="white", label="assumptions broken (open)"),
+                       Line2D([], [], ls="--", color="grey", label="nominal 95%")],
+              fontsize=7, loc="lower left")

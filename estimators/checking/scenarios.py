@@ -29,6 +29,10 @@ class Scenario:
     estimate: Callable[..., Any]
     assumptions_hold: bool
     note: str = ""
+    # "drawn from the priors": each replicate's parameters come from the estimator's own
+    # priors (Bayesian calibration); "fixed": one true parameter value for every replicate
+    # (frequentist coverage, which a Bayesian interval need not have).
+    parameters: str = "fixed"
 
     @property
     def key(self) -> str:
@@ -67,6 +71,8 @@ def _likely_range(data, *, level, random_seed):
 # Monitors grade too generously: far fewer fair/weak/contested incidents are genuine than
 # the default priors (fair ~0.8, weak ~0.5, contested ~0.43) expect.
 _GENEROUS_GRADES = (1.0, 0.45, 0.2, 0.1, 0.02)
+# The default priors' means, fixed (confirmed incidents are genuine).
+_PRIOR_MEAN_GRADES = (1.0, 0.8, 0.5, 3 / 7, 0.1)
 
 
 # -- rates ---------------------------------------------------------------------------------
@@ -114,10 +120,12 @@ def _site_sample_total(data, *, level, random_seed, estimator):
 
 # -- assessment backlog ---------------------------------------------------------------------
 
-def _simulate_backlog(rng, *, assessed: int, pending: int):
+def _simulate_backlog(rng, *, assessed: int, pending: int, fixed: bool = False):
     from . import simulate
 
-    sim = simulate.allegations(assessed, pending, size=1, random_seed=_seed(rng))
+    # fixed: a credible share of 0.2 and 3 deaths per credible allegation (near-degenerate priors)
+    priors = {"prior_credible": (2e4, 8e4), "prior_deaths": (3e4, 1e4)} if fixed else {}
+    sim = simulate.allegations(assessed, pending, size=1, random_seed=_seed(rng), **priors)
     data = (assessed, int(sim["credible"][0]), int(sim["credible_deaths"][0]), pending)
     return data, float(sim["further_deaths"][0])
 
@@ -189,14 +197,21 @@ def _linked_mse(sim, *, level, random_seed, pooled: str | None):
 
 # -- partial aggregate counts ----------------------------------------------------------------
 
-def _simulate_source_counts(rng, *, less_complete: bool = False):
-    from . import simulate
-    from ..sources import DEFAULT_SENSITIVITY, Priors
+# Near-degenerate priors fix the world's parameters: every source's completeness at its
+# kind's prior mean, 10% over-count, 70% of deaths conceded, N = 1,000.
+_FIXED_SOURCES = {"completeness_strength": 1e5, "concentration_median": 1e5, "concentration_sd": 1e-3,
+                  "overcount": (1e4, 9e4), "conceded": (7e4, 3e4)}
 
-    priors = None
+
+def _simulate_source_counts(rng, *, less_complete: bool = False, fixed: bool = False):
+    from . import simulate
+
+    priors, n_range = None, (20, 5000)
     if less_complete:  # the world's sources are less complete than the estimator's priors say
-        priors = DEFAULT_SENSITIVITY["sources less complete (logit -1)"](Priors())
-    table, truth = simulate.source_counts(events=1, n_min=20, n_max=5000, calibration_reported=2024,
+        priors = "sources less complete (logit -1)"
+    if fixed:
+        priors, n_range = _FIXED_SOURCES, (1000, 1000.5)
+    table, truth = simulate.source_counts(events=1, n_min=n_range[0], n_max=n_range[1], calibration_reported=2024,
                                           priors=priors, random_seed=_seed(rng))
     return (table, truth["calibration"]), float(next(iter(truth["N"].values())))
 
@@ -220,11 +235,14 @@ def scenarios() -> list[Scenario]:
     sites_skewed = dict(sites={"a": 20, "b": 20}, share={"a": 0.2, "b": 0.3}, mean_deaths=6.0, dispersion=0.5)
     return [
         Scenario("incident_model", "own generative model", partial(_simulate_incidents, n=60),
-                 _incident_model, True, "grades' credibilities drawn from the stated priors"),
+                 _incident_model, True, "grades' credibilities drawn from the stated priors", "drawn from the priors"),
+        Scenario("incident_model", "credibilities fixed at the prior means",
+                 partial(_simulate_incidents, n=60, theta=_PRIOR_MEAN_GRADES), _incident_model, True,
+                 "fair 0.8, weak 0.5, contested 0.43, discounted 0.1 in every replicate"),
         Scenario("incident_model", "grades too generous", partial(_simulate_incidents, n=60, theta=_GENEROUS_GRADES),
                  _incident_model, False, "fair/weak/contested far less often genuine than the priors say"),
         Scenario("incident_model", "no assessments", partial(_simulate_incidents, n=60, p_assessed=0.0),
-                 _incident_model, True, "nothing updates the priors (as for Russia)"),
+                 _incident_model, True, "nothing updates the priors (as for Russia)", "drawn from the priors"),
         Scenario("graded_range", "own generative model", partial(_simulate_incidents, n=60),
                  _likely_range, False, "a deterministic range, not an interval for the truth"),
         Scenario("proportion_ratio (Katz)", "NYT-like rates", partial(_simulate_rates, **nyt),
@@ -232,7 +250,7 @@ def scenarios() -> list[Scenario]:
         Scenario("proportion_ratio (Katz)", "rare events", partial(_simulate_rates, n1=30, p1=0.05, n2=2000, p2=0.002),
                  partial(_proportion_ratio, method="katz"), False, "about 1.5 and 4 events"),
         Scenario("proportion_ratio (Bayes)", "own prior", partial(_simulate_rates_from_prior, n1=103, n2=14_000),
-                 partial(_proportion_ratio, method="bayes"), True, "rates drawn from the Beta(1, 1) priors"),
+                 partial(_proportion_ratio, method="bayes"), True, "rates drawn from the Beta(1, 1) priors", "drawn from the priors"),
         Scenario("proportion_ratio (Bayes)", "NYT-like rates", partial(_simulate_rates, **nyt),
                  partial(_proportion_ratio, method="bayes"), True, "fixed rates: frequentist coverage"),
         Scenario("site_sample_total (HT)", "200 sites", partial(_simulate_sites, **sites_ok),
@@ -242,15 +260,19 @@ def scenarios() -> list[Scenario]:
         Scenario("site_sample_total (ratio)", "200 sites", partial(_simulate_sites, **sites_ok),
                  partial(_site_sample_total, estimator="ratio"), True, "stratified, moderate skew"),
         Scenario("pending_allegations", "own model", partial(_simulate_backlog, assessed=18, pending=111),
-                 _pending_allegations, True, "April 2019 sizes: 18 assessed, 111 open"),
+                 _pending_allegations, True, "April 2019 sizes: 18 assessed, 111 open", "drawn from the priors"),
+        Scenario("pending_allegations", "fixed rates", partial(_simulate_backlog, assessed=18, pending=111, fixed=True),
+                 _pending_allegations, True, "credible share 0.2, 3 deaths per credible allegation"),
         Scenario("pending_allegations", "over-dispersed deaths",
                  partial(_simulate_backlog_overdispersed, assessed=18, pending=111, dispersion=0.5),
                  _pending_allegations, False, "negative-binomial deaths fitted as Poisson"),
         Scenario("multi_source", "own generative model", _simulate_source_counts, _multi_source, True,
-                 "completeness, over-count and N drawn from the stated priors"),
+                 "completeness, over-count and N drawn from the stated priors", "drawn from the priors"),
+        Scenario("multi_source", "fixed completeness and N", partial(_simulate_source_counts, fixed=True),
+                 _multi_source, True, "N = 1,000; each completeness at its kind's prior mean; κ 0.7"),
         Scenario("multi_source", "sources less complete than assumed",
                  partial(_simulate_source_counts, less_complete=True), _multi_source, False,
-                 "true completeness one logit unit below the prior"),
+                 "true completeness one logit unit below the prior", "drawn from other priors"),
         Scenario("mse.chapman", "two independent lists", partial(_simulate_lists, N=1000, probabilities=[0.3, 0.3]),
                  partial(_mse, method="chapman"), True, "homogeneous, independent"),
         Scenario("mse.chapman", "positively dependent lists",
