@@ -15,7 +15,7 @@ help:
 	@echo "make reproduce  execute every notebook in place; write figures/ and figures/summary.*"
 	@echo "make docs       the documentation site in docs/_build/html (notebooks + API)"
 	@echo "make benchmark  speed measurements in benchmarks/ (on demand, not in CI)"
-	@echo "make calibrate  the full (slow) coverage studies"
+	@echo "make calibrate  the full (slow) coverage studies: data/calibration/, figures/06_calibration_full"
 	@echo "make lock       re-resolve the dependencies into requirements.lock"
 
 # The exact versions CI tested, with their hashes (requirements.lock); the package itself
@@ -45,6 +45,7 @@ benchmark: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 calibrate: $(STAMP)
+	$(BIN)/python benchmarks/calibrate.py
 	$(BIN)/python -m pytest tests -m slow
 
 # Re-resolve every dependency to its newest allowed release, rewrite requirements.lock
