@@ -32,7 +32,6 @@ def run(reps: int, workers: int, only: str | None = None):
                                        n_workers=workers, progress=False)
     by_key = {s.key: s for s in listed}
     table = report.table.rename(columns={"scenario": "key"})
-    table.insert(1, "scenario", [k for k in table["key"]])
     table["estimator"] = [by_key[k].estimator for k in table["key"]]
     table["world"] = [by_key[k].name for k in table["key"]]
     table["assumptions"] = ["hold" if by_key[k].assumptions_hold else "broken" for k in table["key"]]

@@ -10,9 +10,15 @@ library; each name imports its module on first use.
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# ArviZ warns about its refactor on its first import of each calendar day (a stamp file in
+# the user's cache): a notebook's output would then depend on the date and on what else ran
+# that day, and carry an absolute path. The message says nothing about our results.
+warnings.filterwarnings("ignore", message=r"\s*ArviZ is undergoing a major refactor", category=FutureWarning)
 
 # name -> module that defines it. The one list of the public API.
 _EXPORTS = {

@@ -21,6 +21,10 @@ from typing import Any
 __all__ = ["Scenario", "scenarios", "grid", "estimator_names"]
 
 
+#: Where a scenario's true parameters come from (`Scenario.parameters`).
+PARAMETERS = ("drawn from the priors", "drawn from other priors", "fixed")
+
+
 @dataclass(frozen=True)
 class Scenario:
     estimator: str  # the public estimator checked, e.g. "incident_model"
@@ -33,6 +37,10 @@ class Scenario:
     # priors (Bayesian calibration); "fixed": one true parameter value for every replicate
     # (frequentist coverage, which a Bayesian interval need not have).
     parameters: str = "fixed"
+
+    def __post_init__(self) -> None:
+        if self.parameters not in PARAMETERS:
+            raise ValueError(f"scenario {self.key!r}: parameters must be one of {PARAMETERS}, got {self.parameters!r}")
 
     @property
     def key(self) -> str:

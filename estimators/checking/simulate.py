@@ -640,10 +640,11 @@ def source_counts(
     for kind in nested:
         if kind not in LOWER_BOUND_KINDS:
             raise ValueError(f"nested lists are drawn for lower-bound kinds {LOWER_BOUND_KINDS}, got {kind!r}")
-    pop_low, pop_high = (None, None) if population is None else (
-        (float(population), float(population)) if np.isscalar(population) else tuple(map(float, population)))
-    if pop_low is not None and not (n_min <= pop_low <= pop_high):
-        raise ValueError(f"need n_min <= population low <= high, got {population!r}")
+    from ..sources.engine import population_bounds
+
+    pop_low, pop_high = population_bounds(population, ["all"])[0] or (None, None)
+    if pop_low is not None and pop_low < n_min:
+        raise ValueError(f"need n_min <= population low, got {population!r}")
     kappa, calibration, icc = 1.0, None, None
     if calibration_reported is not None:
         kappa = float(rng.beta(*priors.conceded))
